@@ -1,0 +1,50 @@
+/**
+ * `npm run dev`: the worker under `wrangler dev` on http://127.0.0.1:8787,
+ * talking to the mock KeyAPI (started here on 127.0.0.1:8788) with the mock's
+ * key. When .dev.vars sets KEYAPI_BASE_URL, that server is used instead and no
+ * mock is started: put the real base URL and key there to talk to KeyAPI.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { MOCK_API_KEY } from "../mock/keyapi.ts";
+import { startMockServer } from "../mock/server.ts";
+
+const PORT = process.env.PORT ?? "8787";
+const MOCK_PORT = Number(process.env.MOCK_PORT ?? 8788);
+
+function devVars(): Record<string, string> {
+  if (!existsSync(".dev.vars")) return {};
+  const vars: Record<string, string> = {};
+  for (const line of readFileSync(".dev.vars", "utf8").split("\n")) {
+    const match = /^\s*([A-Z0-9_]+)\s*=\s*"?(.*?)"?\s*$/.exec(line);
+    if (match?.[1]) vars[match[1]] = match[2] ?? "";
+  }
+  return vars;
+}
+
+const vars = devVars();
+const args = ["dev", "--ip", "127.0.0.1", "--port", PORT, ...process.argv.slice(2)];
+let mock: Awaited<ReturnType<typeof startMockServer>> | undefined;
+
+if (vars.KEYAPI_BASE_URL) {
+  console.log(`[dev] KEYAPI_BASE_URL comes from .dev.vars; no mock started.`);
+} else {
+  mock = await startMockServer({ port: MOCK_PORT, latencyMs: Number(process.env.MOCK_LATENCY_MS ?? 0) });
+  console.log(`[dev] mock KeyAPI on ${mock.url} (misbehave: POST ${mock.url}/__mock/behaviour)`);
+  args.push("--var", `KEYAPI_BASE_URL:${mock.url}`);
+  // wrangler reads required secrets from the environment.
+  process.env.KEYAPI_API_KEY = MOCK_API_KEY;
+}
+
+const wrangler = spawn("wrangler", args, {
+  stdio: "inherit",
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+});
+
+const stop = () => wrangler.kill("SIGINT");
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+wrangler.on("exit", async (code) => {
+  await mock?.close();
+  process.exit(code ?? 0);
+});

@@ -1,0 +1,71 @@
+/**
+ * The request path, in order: request id → log line → security headers →
+ * configuration → CORS → 405 detection → routes; errors of every kind end in
+ * `onError` as problem+json and still pass back out through the same middleware.
+ */
+import { Hono } from "hono";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "./app-env";
+import { loadConfig } from "./config";
+import { corsPolicy } from "./http/cors";
+import { requestLog } from "./http/log";
+import { ProblemError, problemResponse } from "./http/problem";
+import { health } from "./routes/health";
+import { sound } from "./routes/sound";
+
+export function createApp() {
+  const app = new Hono<AppEnv>();
+
+  app.use(requestId({ headerName: "X-Request-Id" }));
+  app.use(requestLog());
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      crossOriginResourcePolicy: "cross-origin",
+      crossOriginOpenerPolicy: false,
+      originAgentCluster: false,
+      xDnsPrefetchControl: false,
+      xDownloadOptions: false,
+      xFrameOptions: "DENY",
+      xPermittedCrossDomainPolicies: false,
+      xXssProtection: false,
+    }),
+  );
+  app.use(async function withConfig(c, next) {
+    c.set("config", loadConfig(c.env));
+    await next();
+  });
+  app.use(corsPolicy());
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, methods) => {
+        const allow = [...methods, "OPTIONS"].join(", ");
+        const error = new ProblemError(
+          "method-not-allowed",
+          `${c.req.method.slice(0, 20)} is not allowed here. Allowed: ${allow}.`,
+        );
+        return problemResponse(error, c.var.requestId, { Allow: allow });
+      },
+    }),
+  );
+
+  app.route("/", health);
+  app.route("/", sound);
+
+  app.notFound((c) => {
+    const error = new ProblemError("not-found", "There is nothing at this path. See the README for the API.");
+    return problemResponse(error, c.var.requestId);
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof ProblemError) return problemResponse(error, c.var.requestId ?? "");
+    // Unknown failures: the log gets the name and message, the client a generic 500.
+    console.error(JSON.stringify({ level: "error", message: "unhandled error", error: String(error) }));
+    return problemResponse(new ProblemError("internal", "Something went wrong on our side."), c.var.requestId ?? "");
+  });
+
+  return app;
+}

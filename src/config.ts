@@ -1,0 +1,95 @@
+/**
+ * The worker's configuration: Env vars and secrets (all strings) parsed and
+ * validated once per isolate. An invalid deployment fails loudly in the log and
+ * answers 500 `service-misconfigured`, never with a half-working request path.
+ */
+import * as z from "zod/mini";
+import { ProblemError } from "./http/problem";
+
+export type AllowedOrigins = { any: true } | { any: false; origins: ReadonlySet<string> };
+
+export type Config = {
+  keyapiApiKey: string;
+  keyapiBaseUrl: string;
+  allowedOrigins: AllowedOrigins;
+  upstreamTimeoutMs: number;
+};
+
+const nonBlank = z.string().check(z.trim(), z.minLength(1, "must not be empty"));
+
+const httpUrl = z.pipe(
+  nonBlank,
+  z.transform((value, ctx) => {
+    const url = URL.parse(value);
+    if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.search || url.hash) {
+      ctx.issues.push({ code: "custom", message: "must be an http(s) URL without query", input: value });
+      return z.NEVER;
+    }
+    // Keep a base path if there is one, without its trailing slash.
+    return url.href.replace(/\/+$/, "");
+  }),
+);
+
+/** `*`, or a comma-separated list of origins such as `https://a.example,http://localhost:3000`. */
+const originList = z.pipe(
+  nonBlank,
+  z.transform((value, ctx): AllowedOrigins => {
+    if (value === "*") return { any: true };
+    const origins = new Set<string>();
+    for (const entry of value.split(",")) {
+      const candidate = entry.trim();
+      const url = URL.parse(candidate);
+      if (!url || url.origin === "null" || url.origin !== candidate.replace(/\/$/, "")) {
+        ctx.issues.push({ code: "custom", message: `"${candidate}" is not an origin`, input: value });
+        return z.NEVER;
+      }
+      origins.add(url.origin);
+    }
+    return { any: false, origins };
+  }),
+);
+
+const milliseconds = z.pipe(
+  nonBlank.check(z.regex(/^\d{1,6}$/, "must be a whole number of milliseconds")),
+  z.pipe(z.transform(Number), z.number().check(z.minimum(1), z.maximum(120_000))),
+);
+
+export const envSchema = z.object({
+  KEYAPI_API_KEY: nonBlank,
+  KEYAPI_BASE_URL: z.prefault(httpUrl, "https://api.keyapi.ai"),
+  ALLOWED_ORIGINS: z.prefault(originList, "*"),
+  UPSTREAM_TIMEOUT_MS: z.prefault(milliseconds, "8000"),
+});
+
+const parsed = new WeakMap<object, Config | ProblemError>();
+
+/**
+ * Parses `env` the first time it is seen and remembers the outcome, so the hot
+ * path does no parsing. Throws `service-misconfigured` (details only in the log).
+ */
+export function loadConfig(env: Env): Config {
+  let outcome = parsed.get(env);
+  if (!outcome) {
+    outcome = parseConfig(env);
+    parsed.set(env, outcome);
+  }
+  if (outcome instanceof ProblemError) throw outcome;
+  return outcome;
+}
+
+function parseConfig(env: Env): Config | ProblemError {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    // Names and rules only: the values may be secrets.
+    const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    console.error(JSON.stringify({ level: "error", message: "invalid configuration", problems }));
+    return new ProblemError("service-misconfigured", "The service is misconfigured. The operator has been told.");
+  }
+  const vars = result.data;
+  return {
+    keyapiApiKey: vars.KEYAPI_API_KEY,
+    keyapiBaseUrl: vars.KEYAPI_BASE_URL,
+    allowedOrigins: vars.ALLOWED_ORIGINS,
+    upstreamTimeoutMs: vars.UPSTREAM_TIMEOUT_MS,
+  };
+}

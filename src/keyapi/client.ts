@@ -1,0 +1,132 @@
+/**
+ * The only code that talks to KeyAPI: builds the request from validated values,
+ * enforces the deadline, and turns every upstream outcome into either a trimmed
+ * payload, "not found", or a ProblemError that says what went wrong without
+ * revealing anything about our credentials.
+ */
+import * as z from "zod/mini";
+import type { Config } from "../config";
+import { ProblemError } from "../http/problem";
+import type { SoundQuery } from "../sound/query";
+import { parseJsonKeepingBigIntegers } from "./json";
+import { type SoundPayload, trimSound, upstreamSoundSchema } from "./sound";
+
+export const KEYAPI_PATH = "/v1/tiktok/trending/music/detail";
+
+/** Seconds to suggest in `Retry-After` when KeyAPI does not say. */
+export const RETRY_AFTER_DEFAULT = { rateLimited: 30, quotaExhausted: 600 } as const;
+
+export type UpstreamAnswer = { found: true; payload: SoundPayload } | { found: false };
+
+/** What one exchange looked like, for the request log and Server-Timing. */
+export type UpstreamExchange = { status: number | null; durationMs: number };
+
+const envelopeSchema = z.object({
+  code: z.number(),
+  message: z.optional(z.nullable(z.string())),
+  data: z.optional(z.nullable(z.unknown())),
+});
+
+export function upstreamUrl(config: Config, query: SoundQuery): string {
+  const params = new URLSearchParams({
+    clip_id: query.clipId,
+    period: String(query.period),
+    region: query.region,
+  });
+  return `${config.keyapiBaseUrl}${KEYAPI_PATH}?${params}`;
+}
+
+/**
+ * One call to KeyAPI (2 credits). Resolves with the answer, or throws a
+ * ProblemError of an `upstream-*` kind.
+ */
+export async function fetchSoundFromKeyApi(
+  config: Config,
+  query: SoundQuery,
+  onExchange: (exchange: UpstreamExchange) => void = () => {},
+): Promise<UpstreamAnswer> {
+  const started = Date.now();
+  let status: number | null = null;
+  try {
+    // One deadline for connecting, headers and body alike.
+    const signal = AbortSignal.timeout(config.upstreamTimeoutMs);
+    const response = await fetch(upstreamUrl(config, query), {
+      headers: { Authorization: `Bearer ${config.keyapiApiKey}`, Accept: "application/json" },
+      signal,
+    });
+    status = response.status;
+    const body = await response.text();
+    return interpret(response.status, response.headers, body, query);
+  } catch (error) {
+    throw asUpstreamProblem(error);
+  } finally {
+    onExchange({ status, durationMs: Date.now() - started });
+  }
+}
+
+function asUpstreamProblem(error: unknown): ProblemError {
+  if (error instanceof ProblemError) return error;
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
+    return new ProblemError("upstream-timeout", "KeyAPI did not answer in time.");
+  }
+  return new ProblemError("upstream-error", "KeyAPI could not be reached.");
+}
+
+function interpret(httpStatus: number, headers: Headers, body: string, query: SoundQuery): UpstreamAnswer {
+  let envelope: z.output<typeof envelopeSchema> | undefined;
+  try {
+    const parsed = envelopeSchema.safeParse(parseJsonKeepingBigIntegers(body));
+    if (parsed.success) envelope = parsed.data;
+  } catch {
+    // Not JSON: judged by the HTTP status below.
+  }
+
+  if (httpStatus !== 200) throw failureFor(httpStatus, headers);
+  if (!envelope) throw new ProblemError("upstream-error", "KeyAPI sent an answer that is not its documented envelope.");
+  if (envelope.code !== 0) throw failureFor(envelope.code, headers);
+
+  const data = envelope.data;
+  if (data !== null && data !== undefined && !isPlainObject(data)) {
+    throw new ProblemError("upstream-error", "KeyAPI sent data of an unexpected shape.");
+  }
+  const sound = data?.sound;
+  if (sound === null || sound === undefined) return { found: false };
+  if (!isPlainObject(sound)) throw new ProblemError("upstream-error", "KeyAPI sent a sound of an unexpected shape.");
+
+  const upstreamSound = upstreamSoundSchema.parse(sound);
+  return { found: true, payload: trimSound(upstreamSound, query, new Date()) };
+}
+
+/** Maps a failing HTTP status, or the same number as a non-zero envelope `code`. */
+function failureFor(status: number, headers: Headers): ProblemError {
+  switch (status) {
+    case 401:
+    case 403:
+      // Our key is wrong or revoked: an operator problem, loud in the log.
+      console.error(JSON.stringify({ level: "error", message: "KeyAPI rejected the service's credentials", status }));
+      return new ProblemError("upstream-credentials-rejected", "KeyAPI rejected the service's credentials.");
+    case 402:
+      return new ProblemError("upstream-quota-exhausted", "The service's KeyAPI quota is exhausted.", {
+        retryAfter: retryAfterSeconds(headers, RETRY_AFTER_DEFAULT.quotaExhausted),
+      });
+    case 429:
+      return new ProblemError("upstream-rate-limited", "KeyAPI is rate limiting the service.", {
+        retryAfter: retryAfterSeconds(headers, RETRY_AFTER_DEFAULT.rateLimited),
+      });
+    default:
+      return new ProblemError("upstream-error", `KeyAPI failed with status ${status}.`);
+  }
+}
+
+/** `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3), kept between 1 s and 1 h. */
+function retryAfterSeconds(headers: Headers, fallback: number): number {
+  const value = headers.get("Retry-After")?.trim();
+  if (!value) return fallback;
+  const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;
+  if (!Number.isFinite(seconds)) return fallback;
+  return Math.min(3600, Math.max(1, Math.ceil(seconds)));
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
