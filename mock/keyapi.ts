@@ -301,7 +301,7 @@ function sleep(ms: number, signal: AbortSignal | null): Promise<void> {
     if (signal?.aborted) return reject(signal.reason);
     const timer = Number.isFinite(ms) ? setTimeout(resolve, ms) : undefined;
     signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
       reject(signal.reason);
     });
   });
