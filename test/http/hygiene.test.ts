@@ -1,0 +1,55 @@
+import { expect, describe as group, it, vi } from "vitest";
+import type { MockBehaviour } from "../../mock/keyapi";
+import { TEST_KEYAPI_KEY } from "../support/constants";
+import { fakeKeyApi } from "../support/upstream";
+import { describe, SOUND_PATH, testWorker } from "../support/worker";
+
+const behaviours: (MockBehaviour | undefined)[] = [
+  undefined,
+  { mode: "status", status: 401 },
+  { mode: "status", status: 402 },
+  { mode: "status", status: 500 },
+  { mode: "envelope-error", status: 401 },
+  { mode: "garbage" },
+  { mode: "odd-shape" },
+];
+
+group("the KeyAPI key", () => {
+  it.each(behaviours)("never appears in a response or a log line (%j)", async (behaviour) => {
+    const logged: string[] = [];
+    for (const level of ["log", "info", "warn", "error", "debug"] as const) {
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+        logged.push(args.map(String).join(" "));
+      });
+    }
+    const upstream = fakeKeyApi();
+    if (behaviour) upstream.mock.behave(behaviour);
+    const worker = testWorker();
+    for (const path of [`${SOUND_PATH}?clip_id=1`, `${SOUND_PATH}?clip_id=x`, "/health", "/nope"]) {
+      const res = await worker.fetch(path, { headers: { Origin: "https://a.example" } });
+      const text = await describe(res);
+      expect(text).not.toContain(TEST_KEYAPI_KEY);
+      expect(text.toLowerCase()).not.toContain("bearer");
+    }
+    expect(logged.length).toBeGreaterThan(0);
+    for (const line of logged) expect(line).not.toContain(TEST_KEYAPI_KEY);
+  });
+
+  it("never reaches KeyAPI unauthenticated: a missing key means no call at all", async () => {
+    const upstream = fakeKeyApi();
+    const res = await testWorker({ KEYAPI_API_KEY: undefined }).fetch(`${SOUND_PATH}?clip_id=1`);
+    expect(res.status, await describe(res)).toBe(500);
+    expect(upstream.calls).toBe(0);
+  });
+});
+
+group("security headers", () => {
+  it.each([`${SOUND_PATH}?clip_id=1`, `${SOUND_PATH}?clip_id=x`, "/health", "/nope"])("are on %s", async (path) => {
+    fakeKeyApi();
+    const res = await testWorker().fetch(path);
+    expect(res.headers.get("X-Content-Type-Options"), await describe(res)).toBe("nosniff");
+    expect(res.headers.get("Content-Security-Policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
+    expect(res.headers.get("X-Request-Id")).toMatch(/^[\w-]+$/);
+  });
+});
