@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { EXAMPLE_CLIP_ID, MOCK_API_KEY } from "../../mock/keyapi.ts";
+import { type RunningMock, startMockServer } from "../../mock/server.ts";
+
+let running: RunningMock;
+beforeAll(async () => {
+  running = await startMockServer();
+});
+afterAll(() => running.close());
+
+const detail = (query: string, key = MOCK_API_KEY) =>
+  fetch(`${running.url}/v1/tiktok/trending/music/detail?${query}`, { headers: { Authorization: `Bearer ${key}` } });
+
+it("serves the documented example over HTTP on loopback", async () => {
+  const res = await detail(`clip_id=${EXAMPLE_CLIP_ID}&period=7&region=US`);
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { code: number; data: { sound: { title: string } } };
+  expect(body.code).toBe(0);
+  expect(body.data.sound.title).toBe("New Sun");
+  expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+});
+
+it("answers the documented 401 envelope for a wrong key", async () => {
+  const res = await detail("clip_id=1", "wrong");
+  expect(res.status).toBe(401);
+  expect(await res.json()).toEqual({ code: 401, data: null, message: "apiKey is invalid" });
+});
+
+it("can be told to misbehave, and counts calls per key", async () => {
+  await fetch(`${running.url}/__mock/reset`, { method: "POST" });
+  await fetch(`${running.url}/__mock/behaviour`, {
+    method: "POST",
+    body: JSON.stringify({ mode: "status", status: 402, times: 1 }),
+  });
+  expect((await detail("clip_id=5&period=30&region=GB")).status).toBe(402);
+  expect((await detail("clip_id=5&period=30&region=GB")).status).toBe(200);
+  const stats = await (await fetch(`${running.url}/__mock/stats`)).json();
+  expect(stats).toEqual({ calls: 2, byKey: { "5:30:GB": 2 } });
+});
