@@ -8,14 +8,22 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env";
+import { createSoundCache, type SoundCache, type SoundCacheOptions } from "./cache/sound-cache";
 import { loadConfig } from "./config";
 import { corsPolicy } from "./http/cors";
 import { requestLog } from "./http/log";
 import { ProblemError, problemResponse } from "./http/problem";
 import { health } from "./routes/health";
-import { sound } from "./routes/sound";
+import { soundRoutes } from "./routes/sound";
 
-export function createApp() {
+/** What lives as long as the isolate: the clock and the cache (tier 0, coalescing, breaker). */
+export type Runtime = { clock: () => number; cache: SoundCache };
+
+export function createRuntime(options: SoundCacheOptions = {}): Runtime {
+  return { clock: options.clock ?? Date.now, cache: createSoundCache(options) };
+}
+
+export function createApp(runtime: Runtime = createRuntime()) {
   const app = new Hono<AppEnv>();
 
   app.use(requestId({ headerName: "X-Request-Id" }));
@@ -53,7 +61,7 @@ export function createApp() {
   );
 
   app.route("/", health);
-  app.route("/", sound);
+  app.route("/", soundRoutes(runtime.cache, runtime.clock));
 
   app.notFound((c) => {
     const error = new ProblemError("not-found", "There is nothing at this path. See the README for the API.");

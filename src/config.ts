@@ -4,7 +4,9 @@
  * answers 500 `service-misconfigured`, never with a half-working request path.
  */
 import * as z from "zod/mini";
+import type { Ttls } from "./cache/answer";
 import { ProblemError } from "./http/problem";
+import { DEFAULT_PERIOD, DEFAULT_REGION, type SoundQuery, soundQueryParams } from "./sound/query";
 
 export type AllowedOrigins = { any: true } | { any: false; origins: ReadonlySet<string> };
 
@@ -13,6 +15,10 @@ export type Config = {
   keyapiBaseUrl: string;
   allowedOrigins: AllowedOrigins;
   upstreamTimeoutMs: number;
+  ttls: Ttls;
+  /** Kept warm by the cron trigger. */
+  warmQueries: SoundQuery[];
+  soundCache: KVNamespace;
 };
 
 const nonBlank = z.string().check(z.trim(), z.minLength(1, "must not be empty"));
@@ -54,11 +60,52 @@ const milliseconds = z.pipe(
   z.pipe(z.transform(Number), z.number().check(z.minimum(1), z.maximum(120_000))),
 );
 
+const wholeSeconds = (minimum: number) =>
+  z.pipe(
+    nonBlank.check(z.regex(/^\d{1,9}$/, "must be a whole number of seconds")),
+    z.pipe(z.transform(Number), z.number().check(z.minimum(minimum))),
+  );
+
+/** `clip_id[:period[:region]]`, comma-separated, with the endpoint's rules and defaults. */
+const warmList = z.pipe(
+  z.string(),
+  z.transform((value, ctx): SoundQuery[] => {
+    const queries: SoundQuery[] = [];
+    for (const entry of value
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean)) {
+      const [clipId = "", period = String(DEFAULT_PERIOD), region = DEFAULT_REGION, ...rest] = entry.split(":");
+      const parsed = {
+        clipId: soundQueryParams.clip_id.safeParse(clipId),
+        period: soundQueryParams.period.safeParse(period),
+        region: soundQueryParams.region.safeParse(region),
+      };
+      if (!parsed.clipId.success || !parsed.period.success || !parsed.region.success || rest.length > 0) {
+        ctx.issues.push({ code: "custom", message: `"${entry}" is not clip_id[:period[:region]]`, input: value });
+        return z.NEVER;
+      }
+      queries.push({ clipId: parsed.clipId.data, period: parsed.period.data, region: parsed.region.data });
+    }
+    return queries;
+  }),
+);
+
+const kvNamespace = z.custom<KVNamespace>(
+  (value) => typeof value === "object" && value !== null && "getWithMetadata" in value,
+  "must be a KV namespace binding",
+);
+
 export const envSchema = z.object({
   KEYAPI_API_KEY: nonBlank,
   KEYAPI_BASE_URL: z.prefault(httpUrl, "https://api.keyapi.ai"),
   ALLOWED_ORIGINS: z.prefault(originList, "*"),
   UPSTREAM_TIMEOUT_MS: z.prefault(milliseconds, "8000"),
+  FRESH_TTL_SECONDS: z.prefault(wholeSeconds(1), "3600"),
+  STALE_TTL_SECONDS: z.prefault(wholeSeconds(0), "172800"),
+  NEGATIVE_TTL_SECONDS: z.prefault(wholeSeconds(1), "300"),
+  WARM_CLIP_IDS: z.prefault(warmList, ""),
+  SOUND_CACHE: kvNamespace,
 });
 
 const parsed = new WeakMap<object, Config | ProblemError>();
@@ -91,5 +138,12 @@ function parseConfig(env: Env): Config | ProblemError {
     keyapiBaseUrl: vars.KEYAPI_BASE_URL,
     allowedOrigins: vars.ALLOWED_ORIGINS,
     upstreamTimeoutMs: vars.UPSTREAM_TIMEOUT_MS,
+    ttls: {
+      freshSeconds: vars.FRESH_TTL_SECONDS,
+      staleSeconds: vars.STALE_TTL_SECONDS,
+      negativeSeconds: vars.NEGATIVE_TTL_SECONDS,
+    },
+    warmQueries: vars.WARM_CLIP_IDS,
+    soundCache: vars.SOUND_CACHE,
   };
 }

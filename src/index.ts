@@ -1,8 +1,11 @@
-/** Worker entry: one app per isolate, so in-isolate state lives as long as the isolate. */
-import { createApp } from "./app";
+/** Worker entry: one runtime per isolate, so tier 0, coalescing and the breaker live as long as the isolate. */
+import { createApp, createRuntime } from "./app";
+import { warmUp } from "./scheduled";
 
-const app = createApp();
+const runtime = createRuntime();
+const app = createApp(runtime);
 
 export default {
   fetch: app.fetch,
+  scheduled: (_controller, env, ctx) => warmUp(runtime, env, ctx),
 } satisfies ExportedHandler<Env>;

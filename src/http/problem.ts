@@ -18,6 +18,7 @@ export const problemKinds = {
   "upstream-error": { status: 502, title: "Upstream error" },
   "upstream-quota-exhausted": { status: 503, title: "Upstream quota exhausted" },
   "upstream-rate-limited": { status: 503, title: "Upstream rate limited" },
+  "upstream-unavailable": { status: 503, title: "Upstream unavailable" },
   "upstream-timeout": { status: 504, title: "Upstream timeout" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
@@ -88,7 +89,7 @@ export function problemResponse(error: ProblemError, requestId: string, headers:
     headers,
   });
   response.headers.set("Content-Type", PROBLEM_CONTENT_TYPE);
-  response.headers.set("Cache-Control", "no-store");
+  if (!response.headers.has("Cache-Control")) response.headers.set("Cache-Control", "no-store");
   if (error.retryAfter !== undefined) {
     response.headers.set("Retry-After", String(error.retryAfter));
   }

@@ -36,43 +36,86 @@ export function upstreamUrl(config: Config, query: SoundQuery): string {
   return `${config.keyapiBaseUrl}${KEYAPI_PATH}?${params}`;
 }
 
+/** Statuses worth one more try: the gateway's, not KeyAPI's considered answers. */
+const RETRYABLE_STATUSES = new Set([502, 503, 504]);
+/** A retry starts only if this much of the deadline would be left for it. */
+const MIN_ATTEMPT_MS = 250;
+
+export type FetchOptions = {
+  /** The clock that stamps `fetched_at`. */
+  now?: () => number;
+  random?: () => number;
+  onExchange?: (exchange: UpstreamExchange) => void;
+};
+
+type Attempt = { answer: UpstreamAnswer } | { failure: ProblemError; retryable: boolean };
+
 /**
- * One call to KeyAPI (2 credits). Resolves with the answer, or throws a
- * ProblemError of an `upstream-*` kind.
+ * Asks KeyAPI (2 credits a call) within one deadline of `UPSTREAM_TIMEOUT_MS`,
+ * with at most one retry, after 50–150 ms of jitter, on network errors and
+ * 502/503/504. Resolves with the answer, or throws a ProblemError of an
+ * `upstream-*` kind.
  */
 export async function fetchSoundFromKeyApi(
   config: Config,
   query: SoundQuery,
-  onExchange: (exchange: UpstreamExchange) => void = () => {},
+  options: FetchOptions = {},
 ): Promise<UpstreamAnswer> {
+  const { now = Date.now, random = Math.random, onExchange } = options;
   const started = Date.now();
-  let status: number | null = null;
+  const deadline = AbortSignal.timeout(config.upstreamTimeoutMs);
+  const exchange: UpstreamExchange = { status: null, durationMs: 0 };
   try {
-    // One deadline for connecting, headers and body alike.
-    const signal = AbortSignal.timeout(config.upstreamTimeoutMs);
+    let outcome = await attempt(config, query, deadline, exchange, now);
+    if ("failure" in outcome && outcome.retryable) {
+      const jitterMs = 50 + random() * 100;
+      if (Date.now() - started + jitterMs + MIN_ATTEMPT_MS <= config.upstreamTimeoutMs) {
+        await new Promise((resolve) => setTimeout(resolve, jitterMs));
+        outcome = await attempt(config, query, deadline, exchange, now);
+      }
+    }
+    if ("failure" in outcome) throw outcome.failure;
+    return outcome.answer;
+  } finally {
+    exchange.durationMs = Date.now() - started;
+    onExchange?.(exchange);
+  }
+}
+
+async function attempt(
+  config: Config,
+  query: SoundQuery,
+  deadline: AbortSignal,
+  exchange: UpstreamExchange,
+  now: () => number,
+): Promise<Attempt> {
+  try {
     const response = await fetch(upstreamUrl(config, query), {
       headers: { Authorization: `Bearer ${config.keyapiApiKey}`, Accept: "application/json" },
-      signal,
+      signal: deadline,
     });
-    status = response.status;
+    exchange.status = response.status;
     const body = await response.text();
-    return interpret(response.status, response.headers, body, query);
+    if (RETRYABLE_STATUSES.has(response.status)) {
+      return { failure: failureFor(response.status, response.headers), retryable: true };
+    }
+    return { answer: interpret(response.status, response.headers, body, query, new Date(now())) };
   } catch (error) {
-    throw asUpstreamProblem(error);
-  } finally {
-    onExchange({ status, durationMs: Date.now() - started });
+    if (error instanceof ProblemError) return { failure: error, retryable: false };
+    if (deadline.aborted) {
+      return { failure: new ProblemError("upstream-timeout", "KeyAPI did not answer in time."), retryable: false };
+    }
+    return { failure: new ProblemError("upstream-error", "KeyAPI could not be reached."), retryable: true };
   }
 }
 
-function asUpstreamProblem(error: unknown): ProblemError {
-  if (error instanceof ProblemError) return error;
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
-    return new ProblemError("upstream-timeout", "KeyAPI did not answer in time.");
-  }
-  return new ProblemError("upstream-error", "KeyAPI could not be reached.");
-}
-
-function interpret(httpStatus: number, headers: Headers, body: string, query: SoundQuery): UpstreamAnswer {
+function interpret(
+  httpStatus: number,
+  headers: Headers,
+  body: string,
+  query: SoundQuery,
+  fetchedAt: Date,
+): UpstreamAnswer {
   let envelope: z.output<typeof envelopeSchema> | undefined;
   try {
     const parsed = envelopeSchema.safeParse(parseJsonKeepingBigIntegers(body));
@@ -94,7 +137,7 @@ function interpret(httpStatus: number, headers: Headers, body: string, query: So
   if (!isPlainObject(sound)) throw new ProblemError("upstream-error", "KeyAPI sent a sound of an unexpected shape.");
 
   const upstreamSound = upstreamSoundSchema.parse(sound);
-  return { found: true, payload: trimSound(upstreamSound, query, new Date()) };
+  return { found: true, payload: trimSound(upstreamSound, query, fetchedAt) };
 }
 
 /** Maps a failing HTTP status, or the same number as a non-zero envelope `code`. */

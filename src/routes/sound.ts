@@ -1,22 +1,38 @@
-/** `GET /v1/tiktok/trending/music/detail`: KeyAPI's path and query names, our payload. */
+/** `GET /v1/tiktok/trending/music/detail`: KeyAPI's path and query names, our payload, from cache when possible. */
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import { ProblemError } from "../http/problem";
-import { fetchSoundFromKeyApi, KEYAPI_PATH } from "../keyapi/client";
+import type { LookupScope, SoundCache } from "../cache/sound-cache";
+import { edgeCacheStore, kvStore } from "../cache/stores";
+import { cacheHeaders, isNotModified } from "../http/cache-headers";
+import { ProblemError, problemResponse } from "../http/problem";
+import { KEYAPI_PATH } from "../keyapi/client";
 import { parseSoundQuery } from "../sound/query";
 
 export const SOUND_PATH = KEYAPI_PATH;
 
-export const sound = new Hono<AppEnv>().get(SOUND_PATH, async (c) => {
-  const query = parseSoundQuery(new URL(c.req.url).searchParams);
-  const answer = await fetchSoundFromKeyApi(c.var.config, query, (exchange) => c.set("upstream", exchange));
-  if (!answer.found) {
-    throw new ProblemError(
-      "sound-not-found",
-      `KeyAPI has no trending sound with clip_id ${query.clipId} for period ${query.period} in region ${query.region}.`,
-    );
-  }
-  return new Response(JSON.stringify(answer.payload), {
-    headers: { "Content-Type": "application/json" },
+export function soundRoutes(cache: SoundCache, clock: () => number) {
+  return new Hono<AppEnv>().get(SOUND_PATH, async (c) => {
+    const query = parseSoundQuery(new URL(c.req.url).searchParams);
+    const { config } = c.var;
+    const scope: LookupScope = {
+      config,
+      stores: [edgeCacheStore(caches.default, new URL(c.req.url).origin), kvStore(config.soundCache)],
+      waitUntil: (work) => c.executionCtx.waitUntil(work),
+    };
+    const lookup = await cache.lookup(query, scope);
+    if (lookup.upstream) c.set("upstream", lookup.upstream);
+    const headers = cacheHeaders(lookup, config.ttls, clock());
+
+    if (lookup.answer.status === 404) {
+      const error = new ProblemError(
+        "sound-not-found",
+        `KeyAPI has no trending sound with clip_id ${query.clipId} for period ${query.period} in region ${query.region}.`,
+      );
+      return problemResponse(error, c.var.requestId, headers);
+    }
+    if (isNotModified(c.req.header("If-None-Match"), lookup.answer)) {
+      return new Response(null, { status: 304, headers });
+    }
+    return new Response(lookup.answer.body, { headers: { ...headers, "Content-Type": "application/json" } });
   });
-});
+}

@@ -1,6 +1,6 @@
 import { expect, describe as group, it } from "vitest";
 import { fakeKeyApi } from "../support/upstream";
-import { describe, ORIGIN, SOUND_PATH, testWorker } from "../support/worker";
+import { describe, SOUND_PATH, testWorker } from "../support/worker";
 
 const LIST = { ALLOWED_ORIGINS: "https://a.example, http://localhost:3000" };
 const EXPOSED = "ETag, X-Cache, Age, Retry-After, X-Request-Id";
@@ -65,9 +65,10 @@ group("ALLOWED_ORIGINS as a list", () => {
 
   it("allows the worker's own origin (the demo page)", async () => {
     fakeKeyApi();
-    const res = await testWorker(LIST).fetch(`${SOUND_PATH}?clip_id=1`, { headers: { Origin: ORIGIN } });
+    const worker = testWorker(LIST);
+    const res = await worker.fetch(`${SOUND_PATH}?clip_id=1`, { headers: { Origin: worker.origin } });
     expect(res.status, await describe(res)).toBe(200);
-    expect(res.headers.get("Access-Control-Allow-Origin")).toBe(ORIGIN);
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe(worker.origin);
   });
 
   it.each([

@@ -75,7 +75,9 @@ group("KeyAPI outcomes", () => {
     },
     { name: "HTTP 400", behaviour: { mode: "status", status: 400 }, status: 502, kind: "upstream-error" },
     { name: "HTTP 500", behaviour: { mode: "status", status: 500 }, status: 502, kind: "upstream-error" },
-    { name: "HTTP 503", behaviour: { mode: "status", status: 503 }, status: 502, kind: "upstream-error" },
+    { name: "HTTP 502", behaviour: { mode: "status", status: 502 }, status: 502, kind: "upstream-error", calls: 2 },
+    { name: "HTTP 503", behaviour: { mode: "status", status: 503 }, status: 502, kind: "upstream-error", calls: 2 },
+    { name: "HTTP 504", behaviour: { mode: "status", status: 504 }, status: 502, kind: "upstream-error", calls: 2 },
     {
       name: "code 401 in a 200",
       behaviour: { mode: "envelope-error", status: 401 },
@@ -105,7 +107,7 @@ group("KeyAPI outcomes", () => {
     { name: "a body that is not JSON", behaviour: { mode: "garbage" }, status: 502, kind: "upstream-error" },
   ];
 
-  it.each(cases)("$name → $status $kind", async ({ clipId = "1", behaviour, status, kind, retryAfter }) => {
+  it.each(cases)("$name → $status $kind", async ({ clipId = "1", behaviour, status, kind, retryAfter, calls = 1 }) => {
     const upstream = fakeKeyApi();
     if (behaviour) upstream.mock.behave(behaviour);
     const res = await testWorker().fetch(`${SOUND_PATH}?clip_id=${clipId}`);
@@ -116,7 +118,7 @@ group("KeyAPI outcomes", () => {
     expect(body).toMatchObject({ type: problem(kind), status });
     expect(body.detail.length).toBeGreaterThan(0);
     expect(body.request_id).toBe(res.headers.get("X-Request-Id"));
-    expect(upstream.calls).toBe(1);
+    expect(upstream.calls).toBe(calls);
   });
 
   it.each([
@@ -139,13 +141,14 @@ group("KeyAPI outcomes", () => {
     expect(await res.json()).toMatchObject({ type: problem("upstream-timeout"), status: 504 });
   });
 
-  it("a network failure → 502", async () => {
-    fakeKeyApi(() => {
+  it("a network failure → 502, after one retry", async () => {
+    const upstream = fakeKeyApi(() => {
       throw new TypeError("Network connection lost.");
     });
     const res = await testWorker().fetch(`${SOUND_PATH}?clip_id=1`);
     expect(res.status, await describe(res)).toBe(502);
     expect(await res.json()).toMatchObject({ type: problem("upstream-error"), detail: "KeyAPI could not be reached." });
+    expect(upstream.calls).toBe(2);
   });
 });
 

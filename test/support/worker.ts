@@ -4,24 +4,44 @@
  */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { createApp } from "../../src/app";
+import { beforeEach } from "vitest";
+import { createApp, createRuntime } from "../../src/app";
+import type { SoundCacheOptions } from "../../src/cache/sound-cache";
 
-export const ORIGIN = "https://edge.example";
+let workers = 0;
 
-export function testWorker(overrides: Partial<Record<keyof Env, unknown>> = {}) {
-  const app = createApp();
+/**
+ * A worker with fresh isolate state. Each one has its own host name, so its
+ * Cache API entries (keyed on the host) are its own too; KV is emptied before
+ * every test (storage is only isolated per test file).
+ */
+export function testWorker(overrides: Partial<Record<keyof Env, unknown>> = {}, options: SoundCacheOptions = {}) {
+  const runtime = createRuntime(options);
+  const app = createApp(runtime);
+  const origin = `https://edge-${++workers}.example`;
   const testEnv = (Object.keys(overrides).length > 0 ? { ...env, ...overrides } : env) as Env;
   return {
     app,
+    runtime,
+    origin,
     env: testEnv,
     async fetch(path: string, init?: RequestInit): Promise<Response> {
       const ctx = createExecutionContext();
-      const response = await app.fetch(new Request(new URL(path, ORIGIN), init), testEnv, ctx);
+      const response = await app.fetch(new Request(new URL(path, origin), init), testEnv, ctx);
       await waitOnExecutionContext(ctx);
       return response;
     },
   };
 }
+
+beforeEach(async () => {
+  let cursor: string | undefined;
+  do {
+    const page = await env.SOUND_CACHE.list({ cursor });
+    await Promise.all(page.keys.map((key) => env.SOUND_CACHE.delete(key.name)));
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+});
 
 export const SOUND_PATH = "/v1/tiktok/trending/music/detail";
 

@@ -1,0 +1,59 @@
+/**
+ * A cached answer and the rules for how long it may be served. Pure: the clock
+ * and the TTLs are arguments, so the rules are tested with a table.
+ */
+import type { SoundQuery } from "../sound/query";
+
+/** Bump when the payload's shape changes: old entries in KV and the Cache API are then ignored. */
+export const PAYLOAD_FORMAT = 1;
+
+/** What every tier stores: the serialised body, never re-serialised on a hit. */
+export type CachedAnswer = {
+  /** 200: `body` is the payload. 404: KeyAPI has no such sound (negative entry, empty body). */
+  status: 200 | 404;
+  body: string;
+  /** Strong ETag of `body`, quoted; empty for 404. */
+  etag: string;
+  /** When KeyAPI answered (ms since epoch); the payload's `fetched_at`. */
+  storedAt: number;
+};
+
+export type Ttls = { freshSeconds: number; staleSeconds: number; negativeSeconds: number };
+
+export type Freshness = "fresh" | "stale" | "expired";
+
+/** The normalised identity of a cached answer (no header, raw URL or secret goes in). */
+export function cacheKey(query: SoundQuery): string {
+  return `v${PAYLOAD_FORMAT}:${query.clipId}:${query.period}:${query.region}`;
+}
+
+export function freshUntil(answer: CachedAnswer, ttls: Ttls): number {
+  const seconds = answer.status === 404 ? ttls.negativeSeconds : ttls.freshSeconds;
+  return answer.storedAt + seconds * 1000;
+}
+
+/** After this, nothing may be served: fresh + stale for answers, just the negative TTL for 404s. */
+export function servableUntil(answer: CachedAnswer, ttls: Ttls): number {
+  return answer.status === 404 ? freshUntil(answer, ttls) : freshUntil(answer, ttls) + ttls.staleSeconds * 1000;
+}
+
+export function freshness(answer: CachedAnswer, ttls: Ttls, now: number): Freshness {
+  if (now < freshUntil(answer, ttls)) return "fresh";
+  if (now < servableUntil(answer, ttls)) return "stale";
+  return "expired";
+}
+
+/** Picks the better of two candidates from different tiers: the one fetched last. */
+export function newest(a: CachedAnswer | undefined, b: CachedAnswer | undefined): CachedAnswer | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return b.storedAt > a.storedAt ? b : a;
+}
+
+/** A strong ETag from the body: SHA-256, first 16 bytes, base64url. */
+export async function etagOf(body: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body));
+  const bytes = new Uint8Array(digest, 0, 16);
+  const base64 = btoa(String.fromCharCode(...bytes));
+  return `"${base64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}"`;
+}

@@ -1,0 +1,49 @@
+/**
+ * A circuit breaker per isolate: after `failureThreshold` consecutive upstream
+ * failures, stop calling KeyAPI for `openMs` (answer from stale or 503), then
+ * let a single trial call through (half-open) to decide whether to close again.
+ */
+export type BreakerState = "closed" | "open" | "half-open";
+
+export type Admission = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+export class CircuitBreaker {
+  readonly #failureThreshold: number;
+  readonly #openMs: number;
+  #failures = 0;
+  #openUntil = 0;
+  #trialInFlight = false;
+
+  /** @example new CircuitBreaker({ failureThreshold: 5, openMs: 30_000 }) */
+  constructor(options: { failureThreshold: number; openMs: number }) {
+    this.#failureThreshold = options.failureThreshold;
+    this.#openMs = options.openMs;
+  }
+
+  state(now: number): BreakerState {
+    if (this.#failures < this.#failureThreshold) return "closed";
+    return now < this.#openUntil || this.#trialInFlight ? "open" : "half-open";
+  }
+
+  /** Asks to call the upstream now; a half-open breaker admits exactly one trial. */
+  admit(now: number): Admission {
+    const state = this.state(now);
+    if (state === "closed") return { allowed: true };
+    if (state === "half-open") {
+      this.#trialInFlight = true;
+      return { allowed: true };
+    }
+    return { allowed: false, retryAfterMs: Math.max(1000, this.#openUntil - now) };
+  }
+
+  succeeded(): void {
+    this.#failures = 0;
+    this.#trialInFlight = false;
+  }
+
+  failed(now: number): void {
+    this.#failures += 1;
+    this.#trialInFlight = false;
+    if (this.#failures >= this.#failureThreshold) this.#openUntil = now + this.#openMs;
+  }
+}
