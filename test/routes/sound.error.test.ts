@@ -36,6 +36,8 @@ group("KeyAPI outcomes", () => {
     status: number;
     kind: string;
     retryAfter?: string;
+    /** 502/503/504 from KeyAPI are tried once more. */
+    calls?: number;
   }[] = [
     { name: "code 0 without a sound", clipId: "4040000001", status: 404, kind: "sound-not-found" },
     { name: "a sound of an odd shape", behaviour: { mode: "odd-shape" }, status: 502, kind: "upstream-error" },
