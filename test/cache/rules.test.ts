@@ -1,0 +1,125 @@
+import { expect, describe as group, it } from "vitest";
+import { type CachedAnswer, cacheKey, etagOf, freshness, newest } from "../../src/cache/answer";
+import { MemoryCache } from "../../src/cache/memory";
+import { isNotModified } from "../../src/http/cache-headers";
+import { CircuitBreaker } from "../../src/keyapi/breaker";
+
+const ttls = { freshSeconds: 60, staleSeconds: 120, negativeSeconds: 30 };
+const answer = (status: 200 | 404, storedAt = 0): CachedAnswer => ({ status, body: "{}", etag: '"x"', storedAt });
+
+group("freshness", () => {
+  it.each([
+    [200, 0, "fresh"],
+    [200, 59_999, "fresh"],
+    [200, 60_000, "stale"],
+    [200, 179_999, "stale"],
+    [200, 180_000, "expired"],
+    [404, 29_999, "fresh"],
+    [404, 30_000, "expired"],
+  ] as const)("a %i answer %i ms old is %s", (status, age, expected) => {
+    expect(freshness(answer(status), ttls, age)).toBe(expected);
+  });
+
+  it("prefers the answer fetched last", () => {
+    const older = answer(200, 1);
+    const newer = answer(200, 2);
+    expect(newest(older, newer)).toBe(newer);
+    expect(newest(newer, older)).toBe(newer);
+    expect(newest(undefined, older)).toBe(older);
+  });
+});
+
+group("cacheKey", () => {
+  it("is the normalised query plus the payload format, nothing else", () => {
+    expect(cacheKey({ clipId: "0042", period: 30, region: "GB" })).toBe("v1:0042:30:GB");
+  });
+});
+
+group("etagOf", () => {
+  it("is a strong, quoted validator that changes with the body", async () => {
+    const etag = await etagOf('{"a":1}');
+    expect(etag).toMatch(/^"[\w-]{22}"$/);
+    expect(await etagOf('{"a":1}')).toBe(etag);
+    expect(await etagOf('{"a":2}')).not.toBe(etag);
+  });
+});
+
+group("isNotModified", () => {
+  const current = { ...answer(200), etag: '"abc"' };
+  it.each([
+    ['"abc"', true],
+    ['W/"abc"', true],
+    ['"zzz", "abc"', true],
+    ["*", true],
+    ['"abd"', false],
+    ["abc", false],
+    [undefined, false],
+  ])("If-None-Match %j → %s", (header, expected) => {
+    expect(isNotModified(header, current)).toBe(expected);
+  });
+});
+
+group("MemoryCache", () => {
+  it("evicts the least recently used entry beyond its entry bound", () => {
+    const memory = new MemoryCache<string>({ maxEntries: 2, maxBytes: 1000 });
+    memory.set("a", "A", 1, 100);
+    memory.set("b", "B", 1, 100);
+    memory.get("a", 0);
+    memory.set("c", "C", 1, 100);
+    expect(memory.get("b", 0)).toBeUndefined();
+    expect(memory.get("a", 0)).toBe("A");
+    expect(memory.get("c", 0)).toBe("C");
+    expect(memory.stats()).toMatchObject({ entries: 2, bytes: 2 });
+  });
+
+  it("evicts beyond its byte bound and refuses a value larger than the bound", () => {
+    const memory = new MemoryCache<string>({ maxEntries: 10, maxBytes: 100 });
+    memory.set("a", "A", 60, 100);
+    memory.set("b", "B", 60, 100);
+    expect(memory.get("a", 0)).toBeUndefined();
+    memory.set("huge", "H", 101, 100);
+    expect(memory.get("huge", 0)).toBeUndefined();
+    expect(memory.stats()).toMatchObject({ entries: 1, bytes: 60 });
+  });
+
+  it("drops an entry once it expires", () => {
+    const memory = new MemoryCache<string>({ maxEntries: 10, maxBytes: 100 });
+    memory.set("a", "A", 1, 100);
+    expect(memory.get("a", 99)).toBe("A");
+    expect(memory.get("a", 100)).toBeUndefined();
+    expect(memory.stats().entries).toBe(0);
+  });
+});
+
+group("CircuitBreaker", () => {
+  it("opens after the threshold, admits one trial when half-open, closes on success", () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 1000 });
+    for (let i = 0; i < 2; i++) breaker.failed(0);
+    expect(breaker.state(0)).toBe("closed");
+    breaker.failed(0);
+    expect(breaker.state(0)).toBe("open");
+    expect(breaker.admit(500)).toEqual({ allowed: false, retryAfterMs: 1000 });
+    expect(breaker.state(1000)).toBe("half-open");
+    expect(breaker.admit(1000)).toEqual({ allowed: true });
+    expect(breaker.admit(1000)).toMatchObject({ allowed: false });
+    breaker.succeeded();
+    expect(breaker.state(1000)).toBe("closed");
+  });
+
+  it("reopens when the trial fails", () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 1, openMs: 1000 });
+    breaker.failed(0);
+    expect(breaker.admit(1000)).toEqual({ allowed: true });
+    breaker.failed(1000);
+    expect(breaker.state(1500)).toBe("open");
+    expect(breaker.state(2000)).toBe("half-open");
+  });
+
+  it("counts consecutive failures only", () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 2, openMs: 1000 });
+    breaker.failed(0);
+    breaker.succeeded();
+    breaker.failed(0);
+    expect(breaker.state(0)).toBe("closed");
+  });
+});
