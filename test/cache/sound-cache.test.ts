@@ -156,7 +156,7 @@ group("the cache key", () => {
   it("cannot be bypassed by the client", async () => {
     const { upstream, get } = setup();
     await get("clip_id=5");
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { "Cache-Control": "no-cache" },
       { "Cache-Control": "no-store, max-age=0" },
       { Pragma: "no-cache" },
