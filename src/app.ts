@@ -1,6 +1,6 @@
 /**
- * The request path, in order: request id → log line → security headers →
- * configuration → CORS → 405 detection → routes; errors of every kind end in
+ * The request path, in order: request id → log line → security headers → URL
+ * bound → configuration → CORS → rate limit (/v1/*) → 405 detection → routes; errors of every kind end in
  * `onError` as problem+json and still pass back out through the same middleware.
  */
 import { Hono } from "hono";
@@ -13,8 +13,13 @@ import { loadConfig } from "./config";
 import { corsPolicy } from "./http/cors";
 import { requestLog } from "./http/log";
 import { ProblemError, problemResponse } from "./http/problem";
+import { rateLimit } from "./http/rate-limit";
 import { health } from "./routes/health";
 import { soundRoutes } from "./routes/sound";
+import { webhookRoutes } from "./routes/webhook";
+
+/** Longer URLs are refused before any work: no valid request comes near it. */
+export const MAX_URL_LENGTH = 2048;
 
 /** What lives as long as the isolate: the clock and the cache (tier 0, coalescing, breaker). */
 export type Runtime = { clock: () => number; cache: SoundCache };
@@ -41,11 +46,18 @@ export function createApp(runtime: Runtime = createRuntime()) {
       xXssProtection: false,
     }),
   );
+  app.use(async function boundedUrl(c, next) {
+    if (c.req.url.length > MAX_URL_LENGTH) {
+      throw new ProblemError("uri-too-long", `The URL may be at most ${MAX_URL_LENGTH} characters.`);
+    }
+    await next();
+  });
   app.use(async function withConfig(c, next) {
     c.set("config", loadConfig(c.env));
     await next();
   });
   app.use(corsPolicy());
+  app.use("/v1/*", rateLimit());
   app.use(
     methodNotAllowed({
       app,
@@ -62,6 +74,7 @@ export function createApp(runtime: Runtime = createRuntime()) {
 
   app.route("/", health);
   app.route("/", soundRoutes(runtime.cache, runtime.clock));
+  app.route("/", webhookRoutes(runtime.cache, runtime.clock));
 
   app.notFound((c) => {
     const error = new ProblemError("not-found", "There is nothing at this path. See the README for the API.");

@@ -19,6 +19,12 @@ export type Config = {
   /** Kept warm by the cron trigger. */
   warmQueries: SoundQuery[];
   soundCache: KVNamespace;
+  /** All `/v1/*` requests, per client. */
+  rateLimiter: RateLimit;
+  /** Requests that would call KeyAPI, per client. */
+  missLimiter: RateLimit;
+  /** Absent: the webhook answers 503. */
+  webhookSecret: string | undefined;
 };
 
 const nonBlank = z.string().check(z.trim(), z.minLength(1, "must not be empty"));
@@ -96,6 +102,11 @@ const kvNamespace = z.custom<KVNamespace>(
   "must be a KV namespace binding",
 );
 
+const rateLimitBinding = z.custom<RateLimit>(
+  (value) => typeof value === "object" && value !== null && "limit" in value,
+  "must be a Rate Limiting binding",
+);
+
 export const envSchema = z.object({
   KEYAPI_API_KEY: nonBlank,
   KEYAPI_BASE_URL: z.prefault(httpUrl, "https://api.keyapi.ai"),
@@ -106,6 +117,9 @@ export const envSchema = z.object({
   NEGATIVE_TTL_SECONDS: z.prefault(wholeSeconds(1), "300"),
   WARM_CLIP_IDS: z.prefault(warmList, ""),
   SOUND_CACHE: kvNamespace,
+  RATE_LIMITER: rateLimitBinding,
+  MISS_LIMITER: rateLimitBinding,
+  WEBHOOK_SECRET: z.optional(nonBlank.check(z.minLength(16, "must be at least 16 characters"))),
 });
 
 const parsed = new WeakMap<object, Config | ProblemError>();
@@ -145,5 +159,8 @@ function parseConfig(env: Env): Config | ProblemError {
     },
     warmQueries: vars.WARM_CLIP_IDS,
     soundCache: vars.SOUND_CACHE,
+    rateLimiter: vars.RATE_LIMITER,
+    missLimiter: vars.MISS_LIMITER,
+    webhookSecret: vars.WEBHOOK_SECRET,
   };
 }

@@ -31,7 +31,22 @@ export type LookupScope = {
   /** Tiers 1 and 2, in that order. */
   stores: AnswerStore[];
   waitUntil: (work: Promise<unknown>) => void;
+  /**
+   * Asked before this scope's own cold miss calls KeyAPI; throws to refuse
+   * (the miss budget). Absent for refreshes, the webhook and the cron.
+   */
+  admitMiss?: () => Promise<void>;
 };
+
+/** A refusal by one scope's `admitMiss`: others who joined its work try again on their own. */
+class MissRefused extends Error {
+  constructor(
+    readonly scope: LookupScope,
+    readonly refusal: unknown,
+  ) {
+    super("miss refused");
+  }
+}
 
 export type SoundCacheOptions = {
   clock?: () => number;
@@ -71,12 +86,13 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
     const remembered = memory.get(key, clock());
     if (remembered) return serveCached(query, remembered, "memory", scope);
 
-    let pending = loads.get(key);
-    if (!pending) {
-      pending = loadCold(query, scope).finally(() => loads.delete(key));
-      loads.set(key, pending);
-    }
-    return pending;
+    const joined = loads.get(key);
+    if (joined) return joined.catch((error) => retryOwnIfRefusedForOther(error, scope, () => lookup(query, scope)));
+    const pending = loadCold(query, scope).finally(() => loads.delete(key));
+    loads.set(key, pending);
+    return pending.catch((error) => {
+      throw error instanceof MissRefused ? error.refusal : error;
+    });
   }
 
   /** Fetches a fresh answer from KeyAPI now (joining one in flight) and stores it in every tier. */
@@ -121,7 +137,7 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
     if (failedAt !== undefined && now - failedAt < refreshRetryMs) return;
 
     refreshes.add(key);
-    const work = refresh(query, scope)
+    const work = refresh(query, { ...scope, admitMiss: undefined })
       .then(() => refreshFailedAt.delete(key))
       .catch((error: unknown) => {
         // Stale-if-error: the stale copy keeps being served; the failure is only logged.
@@ -135,17 +151,24 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
     scope.waitUntil(work);
   }
 
-  function fetchFromKeyApi(query: SoundQuery, scope: LookupScope) {
+  function fetchFromKeyApi(query: SoundQuery, scope: LookupScope): ReturnType<typeof callKeyApi> {
     const key = cacheKey(query);
-    let pending = fetches.get(key);
-    if (!pending) {
-      pending = callKeyApi(query, scope).finally(() => fetches.delete(key));
-      fetches.set(key, pending);
-    }
+    const joined = fetches.get(key);
+    if (joined)
+      return joined.catch((error) => retryOwnIfRefusedForOther(error, scope, () => fetchFromKeyApi(query, scope)));
+    const pending = callKeyApi(query, scope).finally(() => fetches.delete(key));
+    fetches.set(key, pending);
     return pending;
   }
 
   async function callKeyApi(query: SoundQuery, scope: LookupScope) {
+    if (scope.admitMiss) {
+      try {
+        await scope.admitMiss();
+      } catch (refusal) {
+        throw new MissRefused(scope, refusal);
+      }
+    }
     const admission = breaker.admit(clock());
     if (!admission.allowed) {
       throw new ProblemError("upstream-unavailable", "KeyAPI is failing; calls are paused for a moment.", {
@@ -222,6 +245,23 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
   }
 
   return { lookup, refresh, memory, breaker };
+}
+
+/**
+ * Someone else's work we joined was refused by *their* miss budget: that says
+ * nothing about ours, so do the work on our own account. Our own refusal is
+ * unwrapped into the error it carries.
+ */
+async function retryOwnIfRefusedForOther<T>(
+  error: unknown,
+  scope: LookupScope,
+  retry: () => Promise<T> | T,
+): Promise<T> {
+  if (error instanceof MissRefused) {
+    if (error.scope !== scope) return retry();
+    throw error.refusal;
+  }
+  throw error;
 }
 
 /** Keeps bookkeeping maps from growing without bound in a long-lived isolate. */

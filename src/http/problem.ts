@@ -8,10 +8,16 @@
 
 export const problemKinds = {
   "invalid-query": { status: 400, title: "Invalid query parameters" },
+  "invalid-body": { status: 400, title: "Invalid request body" },
+  "invalid-signature": { status: 401, title: "Invalid webhook signature" },
   "origin-not-allowed": { status: 403, title: "Origin not allowed" },
   "not-found": { status: 404, title: "Not found" },
   "sound-not-found": { status: 404, title: "Sound not found" },
   "method-not-allowed": { status: 405, title: "Method not allowed" },
+  "payload-too-large": { status: 413, title: "Payload too large" },
+  "uri-too-long": { status: 414, title: "URI too long" },
+  "unsupported-media-type": { status: 415, title: "Unsupported media type" },
+  "rate-limited": { status: 429, title: "Too many requests" },
   "service-misconfigured": { status: 500, title: "Service misconfigured" },
   internal: { status: 500, title: "Internal error" },
   "upstream-credentials-rejected": { status: 502, title: "Upstream rejected credentials" },
@@ -19,6 +25,7 @@ export const problemKinds = {
   "upstream-quota-exhausted": { status: 503, title: "Upstream quota exhausted" },
   "upstream-rate-limited": { status: 503, title: "Upstream rate limited" },
   "upstream-unavailable": { status: 503, title: "Upstream unavailable" },
+  "webhook-disabled": { status: 503, title: "Webhook not configured" },
   "upstream-timeout": { status: 504, title: "Upstream timeout" },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -5,6 +5,7 @@ import type { LookupScope, SoundCache } from "../cache/sound-cache";
 import { edgeCacheStore, kvStore } from "../cache/stores";
 import { cacheHeaders, isNotModified } from "../http/cache-headers";
 import { ProblemError, problemResponse } from "../http/problem";
+import { missAdmission } from "../http/rate-limit";
 import { KEYAPI_PATH } from "../keyapi/client";
 import { parseSoundQuery } from "../sound/query";
 
@@ -18,6 +19,7 @@ export function soundRoutes(cache: SoundCache, clock: () => number) {
       config,
       stores: [edgeCacheStore(caches.default, new URL(c.req.url).origin), kvStore(config.soundCache)],
       waitUntil: (work) => c.executionCtx.waitUntil(work),
+      admitMiss: missAdmission(c),
     };
     const lookup = await cache.lookup(query, scope);
     if (lookup.upstream) c.set("upstream", lookup.upstream);

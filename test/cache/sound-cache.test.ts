@@ -61,6 +61,8 @@ group("fresh, stale, expired", () => {
     const { upstream, get, advance } = setup();
     const original = await fetchedAt(await get("clip_id=1"));
     advance(61);
+    // A slow KeyAPI, so that all 20 arrive while the one refresh is under way.
+    upstream.mock.behave({ latencyMs: 300 });
     const stale = await Promise.all(Array.from({ length: 20 }, () => get("clip_id=1")));
     for (const res of stale) expect(res.headers.get("X-Cache"), await describe(res)).toBe("STALE");
     expect(await fetchedAt(stale[0] as Response)).toBe(original);
@@ -175,7 +177,10 @@ group("coalescing", () => {
   it("200 simultaneous cold requests for one key cost one upstream call and share one body", async () => {
     const { upstream, get } = setup();
     upstream.mock.behave({ latencyMs: 20 });
-    const responses = await Promise.all(Array.from({ length: 200 }, () => get("clip_id=77")));
+    // 200 widgets on 200 different machines.
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => get("clip_id=77", { headers: { "CF-Connecting-IP": `198.51.100.${i}` } })),
+    );
     const bodies = new Set(await Promise.all(responses.map((res) => res.text())));
     expect(responses.every((res) => res.status === 200)).toBe(true);
     expect(bodies.size).toBe(1);

@@ -12,22 +12,29 @@ let workers = 0;
 
 /**
  * A worker with fresh isolate state. Each one has its own host name, so its
- * Cache API entries (keyed on the host) are its own too; KV is emptied before
- * every test (storage is only isolated per test file).
+ * Cache API entries (keyed on the host) are its own too, and its own client
+ * address (`CF-Connecting-IP`, unless a request sets one), so rate-limit
+ * counters do not leak between tests; KV is emptied before every test
+ * (storage is only isolated per test file).
  */
 export function testWorker(overrides: Partial<Record<keyof Env, unknown>> = {}, options: SoundCacheOptions = {}) {
   const runtime = createRuntime(options);
   const app = createApp(runtime);
-  const origin = `https://edge-${++workers}.example`;
+  const id = ++workers;
+  const origin = `https://edge-${id}.example`;
+  const clientIp = `2001:db8::${id.toString(16)}:${Date.now().toString(16).slice(-4)}`;
   const testEnv = (Object.keys(overrides).length > 0 ? { ...env, ...overrides } : env) as Env;
   return {
     app,
     runtime,
     origin,
+    clientIp,
     env: testEnv,
     async fetch(path: string, init?: RequestInit): Promise<Response> {
       const ctx = createExecutionContext();
-      const response = await app.fetch(new Request(new URL(path, origin), init), testEnv, ctx);
+      const request = new Request(new URL(path, origin), init);
+      if (!request.headers.has("CF-Connecting-IP")) request.headers.set("CF-Connecting-IP", clientIp);
+      const response = await app.fetch(request, testEnv, ctx);
       await waitOnExecutionContext(ctx);
       return response;
     },
