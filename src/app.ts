@@ -1,6 +1,6 @@
 /**
- * The request path, in order: request id → log line → security headers → URL
- * bound → configuration → CORS → rate limit (/v1/*) → 405 detection → routes; errors of every kind end in
+ * The request path, in order: request id → log line → security headers →
+ * configuration → CORS → URL bound → rate limit (/v1/*) → 405 detection → routes; errors of every kind end in
  * `onError` as problem+json and still pass back out through the same middleware.
  */
 import { Hono } from "hono";
@@ -46,17 +46,17 @@ export function createApp(runtime: Runtime = createRuntime()) {
       xXssProtection: false,
     }),
   );
+  app.use(async function withConfig(c, next) {
+    c.set("config", loadConfig(c.env));
+    await next();
+  });
+  app.use(corsPolicy());
   app.use(async function boundedUrl(c, next) {
     if (c.req.url.length > MAX_URL_LENGTH) {
       throw new ProblemError("uri-too-long", `The URL may be at most ${MAX_URL_LENGTH} characters.`);
     }
     await next();
   });
-  app.use(async function withConfig(c, next) {
-    c.set("config", loadConfig(c.env));
-    await next();
-  });
-  app.use(corsPolicy());
   app.use("/v1/*", rateLimit());
   app.use(
     methodNotAllowed({

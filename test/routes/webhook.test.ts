@@ -217,6 +217,7 @@ group("refused before KeyAPI is asked", () => {
       "every bad item at once",
       JSON.stringify({
         items: [
+          // biome-ignore lint/correctness/noPrecisionLoss: a sender that sends the id as a JSON number
           { clip_id: 6703723351497508865 },
           { clip_id: "12a", period: 8, region: "XX" },
           { clip_id: "1", period: "07", region: "usa", extra: true },

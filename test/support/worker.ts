@@ -17,7 +17,7 @@ let workers = 0;
  * counters do not leak between tests; KV is emptied before every test
  * (storage is only isolated per test file).
  */
-export function testWorker(overrides: Partial<Record<keyof Env, unknown>> = {}, options: SoundCacheOptions = {}) {
+export function testWorker(overrides: Record<string, unknown> = {}, options: SoundCacheOptions = {}) {
   const runtime = createRuntime(options);
   const app = createApp(runtime);
   const id = ++workers;

@@ -1,0 +1,109 @@
+import { expect, describe as group, it } from "vitest";
+import { withinOneRateWindow } from "../support/rate-window";
+import { fakeKeyApi } from "../support/upstream";
+import { describe, SOUND_PATH, testWorker } from "../support/worker";
+
+const RATE_LIMIT = 120;
+const MISS_LIMIT = 30;
+const problem = (kind: string) => `urn:tiktok-sound-edge:problem:${kind}`;
+
+group("RATE_LIMITER", () => {
+  it("answers 429 with Retry-After past 120 requests a minute, before any cache or upstream work", async () => {
+    await withinOneRateWindow();
+    const upstream = fakeKeyApi();
+    const worker = testWorker({ ALLOWED_ORIGINS: "https://a.example" });
+    const client = { "CF-Connecting-IP": "203.0.113.7", Origin: "https://a.example" };
+    const statuses: number[] = [];
+    for (let i = 0; i < RATE_LIMIT; i++) {
+      statuses.push((await worker.fetch(`${SOUND_PATH}?clip_id=1`, { headers: client })).status);
+    }
+    expect(statuses.every((status) => status === 200)).toBe(true);
+
+    const refused = await worker.fetch(`${SOUND_PATH}?clip_id=1`, { headers: client });
+    expect(refused.status, await describe(refused)).toBe(429);
+    expect(refused.headers.get("Retry-After")).toBe("60");
+    expect(refused.headers.get("Access-Control-Allow-Origin")).toBe("https://a.example");
+    expect(refused.headers.get("X-Cache")).toBeNull();
+    expect(await refused.json()).toMatchObject({ type: problem("rate-limited"), status: 429 });
+
+    // The webhook is under /v1/* too; other clients are not affected.
+    expect((await worker.fetch("/v1/webhooks/refresh", { method: "POST", headers: client })).status).toBe(429);
+    const other = await worker.fetch(`${SOUND_PATH}?clip_id=1`, { headers: { "CF-Connecting-IP": "203.0.113.8" } });
+    expect(other.status).toBe(200);
+    expect(upstream.calls).toBe(1);
+  }, 30_000);
+
+  it("does not count /health", async () => {
+    const worker = testWorker();
+    for (let i = 0; i < RATE_LIMIT + 5; i++) {
+      const res = await worker.fetch("/health", { headers: { "CF-Connecting-IP": "203.0.113.9" } });
+      expect(res.status).toBe(200);
+    }
+  });
+});
+
+group("MISS_LIMITER", () => {
+  it("refuses a client's 31st cache miss a minute but keeps serving what is cached", async () => {
+    await withinOneRateWindow();
+    const upstream = fakeKeyApi();
+    const worker = testWorker();
+    const client = { "CF-Connecting-IP": "203.0.113.20" };
+    for (let clip = 1; clip <= MISS_LIMIT; clip++) {
+      const res = await worker.fetch(`${SOUND_PATH}?clip_id=${clip}`, { headers: client });
+      expect(res.status, await describe(res)).toBe(200);
+    }
+    const refused = await worker.fetch(`${SOUND_PATH}?clip_id=31`, { headers: client });
+    expect(refused.status, await describe(refused)).toBe(429);
+    expect(refused.headers.get("Retry-After")).toBe("60");
+    expect(await refused.json()).toMatchObject({
+      type: problem("rate-limited"),
+      detail: expect.stringContaining("Cached sounds are still served"),
+    });
+
+    const cached = await worker.fetch(`${SOUND_PATH}?clip_id=1`, { headers: client });
+    expect(cached.status).toBe(200);
+    expect(cached.headers.get("X-Cache")).toBe("HIT");
+    expect(upstream.calls).toBe(MISS_LIMIT);
+
+    // Another client's miss on the same key is not refused for the first one's budget.
+    const other = await worker.fetch(`${SOUND_PATH}?clip_id=31`, { headers: { "CF-Connecting-IP": "203.0.113.21" } });
+    expect(other.status).toBe(200);
+  }, 30_000);
+
+  it("lets 1,000 random distinct clip_ids from one client cost at most MISS_LIMITER upstream calls", async () => {
+    await withinOneRateWindow();
+    const upstream = fakeKeyApi();
+    const worker = testWorker();
+    const client = { "CF-Connecting-IP": "203.0.113.30" };
+    const seen = new Set<string>();
+    const counts = new Map<number, number>();
+    while (seen.size < 1000) {
+      const clip = String(Math.floor(Math.random() * 1e18) + 1e17);
+      if (seen.has(clip)) continue;
+      seen.add(clip);
+      const res = await worker.fetch(`${SOUND_PATH}?clip_id=${clip}`, { headers: client });
+      counts.set(res.status, (counts.get(res.status) ?? 0) + 1);
+    }
+    expect(upstream.calls).toBeLessThanOrEqual(MISS_LIMIT);
+    expect(counts.get(200)).toBe(MISS_LIMIT);
+    expect(counts.get(429)).toBe(1000 - MISS_LIMIT);
+  }, 60_000);
+
+  it("does not charge a request that joins another's KeyAPI call", async () => {
+    await withinOneRateWindow();
+    const upstream = fakeKeyApi();
+    upstream.mock.behave({ latencyMs: 100 });
+    const worker = testWorker();
+    const client = { "CF-Connecting-IP": "203.0.113.40" };
+    // 50 concurrent requests for one cold key from one client: one miss, one call.
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => worker.fetch(`${SOUND_PATH}?clip_id=42`, { headers: client })),
+    );
+    expect(responses.map((res) => res.status)).toEqual(Array(50).fill(200));
+    expect(upstream.calls).toBe(1);
+    // 29 more misses still fit in this client's budget.
+    for (let clip = 100; clip < 100 + MISS_LIMIT - 1; clip++) {
+      expect((await worker.fetch(`${SOUND_PATH}?clip_id=${clip}`, { headers: client })).status).toBe(200);
+    }
+  }, 30_000);
+});
