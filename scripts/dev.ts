@@ -31,10 +31,13 @@ if (vars.KEYAPI_BASE_URL) {
 } else {
   mock = await startMockServer({ port: MOCK_PORT, latencyMs: Number(process.env.MOCK_LATENCY_MS ?? 0) });
   console.log(`[dev] mock KeyAPI on ${mock.url} (misbehave: POST ${mock.url}/__mock/behaviour)`);
-  args.push("--var", `KEYAPI_BASE_URL:${mock.url}`);
-  // wrangler reads required secrets from the environment.
+  args.push("--var", `KEYAPI_BASE_URL:${mock.url}`, "--var", `KEYAPI_API_KEY:${MOCK_API_KEY}`);
+  // Also in the environment, where wrangler looks for required secrets when there is no .dev.vars.
   process.env.KEYAPI_API_KEY = MOCK_API_KEY;
 }
+
+// wrangler dev loads only `secrets.required` from .dev.vars; the optional webhook secret is passed on here.
+if (vars.WEBHOOK_SECRET) args.push("--var", `WEBHOOK_SECRET:${vars.WEBHOOK_SECRET}`);
 
 const wrangler = spawn("wrangler", args, {
   stdio: "inherit",
