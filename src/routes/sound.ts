@@ -13,11 +13,12 @@ export const SOUND_PATH = KEYAPI_PATH;
 
 export function soundRoutes(cache: SoundCache, clock: () => number) {
   return new Hono<AppEnv>().get(SOUND_PATH, async (c) => {
-    const query = parseSoundQuery(new URL(c.req.url).searchParams);
+    const url = new URL(c.req.url);
+    const query = parseSoundQuery(url.searchParams);
     const { config } = c.var;
     const scope: LookupScope = {
       config,
-      stores: [edgeCacheStore(caches.default, new URL(c.req.url).origin), kvStore(config.soundCache)],
+      stores: [edgeCacheStore(caches.default, url.origin), kvStore(config.soundCache)],
       waitUntil: (work) => c.executionCtx.waitUntil(work),
       admitMiss: missAdmission(c),
     };

@@ -105,6 +105,23 @@ group("a signed refresh", () => {
     expect(upstream.calls).toBe(1);
   });
 
+  it("refreshes at most six items at once (the platform's outgoing connection limit)", async () => {
+    const { upstream, post } = setup();
+    let inFlight = 0;
+    let most = 0;
+    const spy = upstream.mock.fetch;
+    upstream.mock.fetch = async (request: Request) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      inFlight--;
+      return spy(request);
+    };
+    const res = await post(items(...Array.from({ length: 25 }, (_, i) => ({ clip_id: String(i + 1) }))));
+    expect(res.status, await describe(res)).toBe(200);
+    expect(upstream.calls).toBe(25);
+    expect(most).toBe(6);
+  });
+
   it("accepts a sender clock up to 300 s off either way", async () => {
     const { clock, post } = setup();
     for (const skew of [-300, 300]) {
