@@ -367,6 +367,15 @@ export class TikTokSound extends HTMLElement {
   }
 
   connectedCallback() {
+    // A property set before this script loaded sits on the instance and hides the accessor.
+    const own = this as unknown as Record<string, unknown>;
+    for (const name of ["clipId", "region", "period"]) {
+      if (Object.hasOwn(this, name)) {
+        const value = own[name];
+        delete own[name];
+        own[name] = value;
+      }
+    }
     this.#schedule();
   }
 

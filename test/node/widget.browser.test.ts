@@ -167,7 +167,7 @@ describe.runIf(runs)("the widget in Chromium", () => {
     await page.close();
   });
 
-  it("re-renders when an attribute changes", async () => {
+  it("re-renders when an attribute or property changes", async () => {
     const page = await newPage();
     await page.goto(pageUrl(allowedSite, [`${EXAMPLE_CLIP_ID}:US:7`]));
     await settled(page);
@@ -180,6 +180,13 @@ describe.runIf(runs)("the widget in Chromium", () => {
           .then((p) => p?.trim().split(/\s+/).length),
       )
       .toBe(30);
+    // Properties reflect to attributes.
+    await page.evaluate(() => {
+      const card = document.getElementById("card-0") as HTMLElement & { clipId: string };
+      card.clipId = "4040000000000000002";
+    });
+    await expect.poll(() => page.locator("#card-0").getAttribute("state")).toBe("not-found");
+    expect(await page.locator("#card-0").getAttribute("clip-id")).toBe("4040000000000000002");
     await page.close();
   });
 
@@ -220,10 +227,13 @@ describe.runIf(runs)("the widget in Chromium", () => {
     await page.close();
   });
 
-  it("serves the demo page with working cards and a snippet naming its origin", async () => {
+  it("serves the demo page with working cards, a snippet naming its origin and no CSP violations", async () => {
     const page = await newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
+    page.on("console", (message) => {
+      if (/Content.Security.Policy/i.test(message.text())) errors.push(message.text());
+    });
     await page.goto(`${workerUrl}/`);
     await settled(page);
     expect(await page.locator(`tiktok-sound[clip-id="${EXAMPLE_CLIP_ID}"]`).first().getAttribute("state")).toBe(
