@@ -20,7 +20,7 @@ type Outcome =
   | { state: "ready"; sound: SoundPayload }
   | { state: "not-found" }
   | { state: "rate-limited"; retryAfter: number | null }
-  | { state: "error"; detail: string };
+  | { state: "error"; detail: string; retry: boolean };
 
 // The API lives on the origin the script came from, whichever site embeds it.
 const API = new URL("/v1/tiktok/trending/music/detail", import.meta.url);
@@ -63,13 +63,14 @@ async function request(query: Query): Promise<Outcome> {
     return {
       state: "error",
       detail: "The sound service could not be reached, or it does not accept requests from this site.",
+      retry: true,
     };
   }
   const body: unknown = await response.json().catch(() => null);
   if (response.ok) {
     return isSound(body)
       ? { state: "ready", sound: body }
-      : { state: "error", detail: "The sound service sent an answer this card cannot read." };
+      : { state: "error", detail: "The sound service sent an answer this card cannot read.", retry: true };
   }
   const problem = (body ?? {}) as Partial<ProblemDetails>;
   const kind = String(problem.type ?? "").replace(/^.*:/, "");
@@ -81,6 +82,8 @@ async function request(query: Query): Promise<Outcome> {
   return {
     state: "error",
     detail: typeof problem.detail === "string" ? problem.detail : `The sound service answered ${response.status}.`,
+    // Asking again only helps when the service, not the card's attributes, was the problem.
+    retry: response.status >= 500,
   };
 }
 
@@ -413,7 +416,7 @@ export class TikTokSound extends HTMLElement {
     const generation = ++this.#generation;
     const query = this.#query();
     if (!query.clipId) {
-      this.#show({ state: "error", detail: "This card has no clip-id attribute." }, query);
+      this.#show({ state: "error", detail: "This card has no clip-id attribute.", retry: false }, query);
       return;
     }
     this.#showLoading();
@@ -481,7 +484,10 @@ export class TikTokSound extends HTMLElement {
         return;
       }
       case "error":
-        this.#set("error", notice("!", "Couldn't load this sound", outcome.detail, retryButton()));
+        this.#set(
+          "error",
+          notice("!", "Couldn't load this sound", outcome.detail, outcome.retry ? retryButton() : undefined),
+        );
         return;
     }
   }
