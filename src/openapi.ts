@@ -1,0 +1,238 @@
+/**
+ * The OpenAPI 3.1 document, generated from the schemas the worker validates
+ * with and the list of problem kinds it answers with.
+ *
+ * The worker does not import this module (its bundle stays small): `npm run
+ * openapi` writes the document to public/openapi.json, served as a static
+ * asset, and test/node/openapi.test.ts fails when that file and this builder
+ * disagree.
+ */
+import * as z from "zod/mini";
+import { description, name, version } from "../package.json";
+import { PROBLEM_CONTENT_TYPE, type ProblemDetails, type ProblemKind, problemKinds, problemType } from "./http/problem";
+import { soundPayloadSchema } from "./keyapi/sound";
+import { SOUND_PATH } from "./routes/sound";
+import { DEFAULT_PERIOD, DEFAULT_REGION, soundQueryParams } from "./sound/query";
+
+type JsonObject = { [key: string]: unknown };
+
+/** The body of every error. `ProblemDetails` is what the worker sends; the check below keeps the two equal. */
+const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string(),
+  request_id: z.string(),
+  errors: z.optional(z.array(z.object({ param: z.string(), message: z.string() }))),
+});
+
+const healthSchema = z.object({ status: z.literal("ok"), version: z.string() });
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const problemSchemaMatches: Same<z.infer<typeof problemSchema>, ProblemDetails> = true;
+void problemSchemaMatches;
+
+/** Problems a route can answer with besides its own: configuration, CORS and bugs. */
+const EVERY_ROUTE: ProblemKind[] = ["origin-not-allowed", "service-misconfigured", "internal"];
+/** Problems that belong to a path or method, not to an operation. */
+const NOT_PER_OPERATION: ProblemKind[] = ["not-found", "method-not-allowed"];
+/** Statuses whose problems say when to come back. */
+const RETRY_STATUSES = new Set([429, 503]);
+
+function jsonSchema(schema: z.ZodMiniType, io: "input" | "output" = "output"): JsonObject {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, target: "draft-2020-12" }) as JsonObject;
+  return rest;
+}
+
+const ref = (kind: "schemas" | "headers", name: string) => ({ $ref: `#/components/${kind}/${name}` });
+
+const headers = {
+  "X-Request-Id": {
+    description: "The request's id; equals `request_id` in problem bodies. A caller's own short token is kept.",
+    schema: { type: "string" },
+  },
+  ETag: {
+    description: "Validator of this answer; send it back as `If-None-Match` to get a 304.",
+    schema: { type: "string" },
+  },
+  "X-Cache": {
+    description: "Whether the answer came from the edge cache or from KeyAPI (for example `HIT`, `MISS`).",
+    schema: { type: "string" },
+  },
+  Age: { description: "Seconds since the answer was fetched from KeyAPI.", schema: { type: "integer", minimum: 0 } },
+  "Cache-Control": {
+    description: "How long browsers and shared caches may reuse the answer.",
+    schema: { type: "string" },
+  },
+  "Retry-After": {
+    description: "Seconds to wait before asking again.",
+    schema: { type: "integer", minimum: 1 },
+  },
+} satisfies Record<string, JsonObject>;
+
+/**
+ * One response per status, listing every problem `type` that status can carry.
+ * A new kind in `problemKinds` shows up here without touching this file.
+ */
+function problemResponses(kinds: ProblemKind[]): Record<string, JsonObject> {
+  const byStatus = new Map<number, ProblemKind[]>();
+  for (const kind of kinds) {
+    const { status } = problemKinds[kind];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), kind]);
+  }
+  const responses: Record<string, JsonObject> = {};
+  for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const responseHeaders: JsonObject = { "X-Request-Id": ref("headers", "X-Request-Id") };
+    if (RETRY_STATUSES.has(status)) responseHeaders["Retry-After"] = ref("headers", "Retry-After");
+    responses[String(status)] = {
+      description: group.map((kind) => `\`${kind}\`: ${problemKinds[kind].title}`).join("; "),
+      headers: responseHeaders,
+      content: {
+        [PROBLEM_CONTENT_TYPE]: {
+          schema: {
+            allOf: [
+              ref("schemas", "Problem"),
+              {
+                properties: {
+                  type: { enum: group.map(problemType) },
+                  title: { enum: group.map((kind) => problemKinds[kind].title) },
+                  status: { const: status },
+                },
+              },
+            ],
+          },
+        },
+      },
+    };
+  }
+  return responses;
+}
+
+function queryParameter(name: keyof typeof soundQueryParams, description: string, fallback?: string): JsonObject {
+  const schema = jsonSchema(soundQueryParams[name], "input");
+  return {
+    name,
+    in: "query",
+    required: fallback === undefined,
+    description,
+    schema: fallback === undefined ? schema : { ...schema, default: fallback },
+  };
+}
+
+const staticFile = (operationId: string, summary: string, mediaType: string, answer: string) => ({
+  get: {
+    operationId,
+    summary,
+    tags: ["widget and docs"],
+    responses: { "200": { description: answer, content: { [mediaType]: { schema: { type: "string" } } } } },
+  },
+});
+
+/**
+ * @example writeFileSync("public/openapi.json", `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`)
+ */
+export function buildOpenApiDocument(): JsonObject {
+  const allKinds = Object.keys(problemKinds) as ProblemKind[];
+  const soundProblems = allKinds.filter((kind) => !NOT_PER_OPERATION.includes(kind));
+
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: name,
+      version,
+      description:
+        `${description}. Errors are RFC 9457 problem details (\`${PROBLEM_CONTENT_TYPE}\`); ` +
+        "a browser `Origin` outside `ALLOWED_ORIGINS` is refused with 403. Generated from the worker's schemas.",
+    },
+    tags: [
+      { name: "sounds", description: "TikTok trending sounds, via KeyAPI" },
+      { name: "operations", description: "For uptime checks" },
+      { name: "widget and docs", description: "Static files: the embeddable widget, the demo page, this document" },
+    ],
+    paths: {
+      [SOUND_PATH]: {
+        get: {
+          operationId: "getTrendingSoundDetail",
+          summary: "A trending sound's detail",
+          description:
+            "Same path and query names as KeyAPI. Unknown, repeated and empty parameters are refused (400) " +
+            "with one entry per parameter in `errors`.",
+          tags: ["sounds"],
+          parameters: [
+            queryParameter("clip_id", "The sound's clip id: 1 to 20 decimal digits, leading zeros kept."),
+            queryParameter("period", "Trend period in days.", String(DEFAULT_PERIOD)),
+            queryParameter("region", "ISO 3166-1 alpha-2 country code, any case.", DEFAULT_REGION),
+            {
+              name: "If-None-Match",
+              in: "header",
+              required: false,
+              description: "An `ETag` from an earlier answer; a 304 without body when it still matches.",
+              schema: { type: "string" },
+            },
+          ],
+          responses: {
+            "200": {
+              description: "The sound.",
+              headers: {
+                ETag: ref("headers", "ETag"),
+                "X-Cache": ref("headers", "X-Cache"),
+                Age: ref("headers", "Age"),
+                "Cache-Control": ref("headers", "Cache-Control"),
+                "X-Request-Id": ref("headers", "X-Request-Id"),
+              },
+              content: { "application/json": { schema: ref("schemas", "SoundPayload") } },
+            },
+            "304": {
+              description: "Not modified: the `If-None-Match` validator still matches.",
+              headers: {
+                ETag: ref("headers", "ETag"),
+                "X-Cache": ref("headers", "X-Cache"),
+                Age: ref("headers", "Age"),
+                "Cache-Control": ref("headers", "Cache-Control"),
+                "X-Request-Id": ref("headers", "X-Request-Id"),
+              },
+            },
+            ...problemResponses(soundProblems),
+          },
+        },
+      },
+      "/health": {
+        get: {
+          operationId: "getHealth",
+          summary: "Liveness",
+          description: "Never shows configuration, but answers 500 when the configuration is invalid.",
+          tags: ["operations"],
+          responses: {
+            "200": {
+              description: "The worker is up and configured.",
+              headers: { "X-Request-Id": ref("headers", "X-Request-Id") },
+              content: { "application/json": { schema: ref("schemas", "Health") } },
+            },
+            ...problemResponses(EVERY_ROUTE),
+          },
+        },
+      },
+      "/widget.js": staticFile(
+        "getWidget",
+        "The widget",
+        "text/javascript",
+        "The `<tiktok-sound>` custom element, an ES module any site may load (`Access-Control-Allow-Origin: *`).",
+      ),
+      "/openapi.json": staticFile(
+        "getOpenApiDocument",
+        "This document",
+        "application/json",
+        "The OpenAPI 3.1 document.",
+      ),
+      "/": staticFile("getDemoPage", "Demo page", "text/html", "Example cards and the embed snippet."),
+    },
+    components: {
+      schemas: {
+        SoundPayload: jsonSchema(soundPayloadSchema),
+        Problem: { ...jsonSchema(problemSchema), description: "RFC 9457 problem details; `errors` on 400 only." },
+        Health: jsonSchema(healthSchema),
+      },
+      headers,
+    },
+  };
+}

@@ -1,0 +1,346 @@
+/**
+ * The widget in a real browser: Debian's Chromium driven by playwright-core,
+ * the worker under `wrangler dev` talking to the mock KeyAPI, and pages
+ * served from other origins that embed the widget, one allowed and one not.
+ *
+ * Without /usr/bin/chromium (or $CHROMIUM_PATH) the test is skipped, and says so; with CI set it fails instead.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLE_CLIP_ID, MOCK_API_KEY } from "../../mock/keyapi.ts";
+import { type RunningMock, startMockServer } from "../../mock/server.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const SKIP_REASON = `browser test skipped: ${CHROMIUM} not found. Enable it with \`apt-get install -y chromium\` (CI fails instead of skipping).`;
+const SCREENSHOT = new URL("../../docs/widget.png", import.meta.url);
+const WRANGLER = new URL("../../node_modules/wrangler/bin/wrangler.js", import.meta.url);
+const MISSING_CLIP_ID = "4040000000000000001";
+const SOUND_PATH = "/v1/tiktok/trending/music/detail";
+const SETTLED = ["ready", "not-found", "rate-limited", "error"];
+
+const haveChromium = existsSync(CHROMIUM);
+const runs = haveChromium || Boolean(process.env.CI);
+if (!runs) {
+  // Straight to stderr: vitest keeps console output of tests that did not fail to itself.
+  process.stderr.write(`\n⚠ ${SKIP_REASON}\n\n`);
+  it.skip(SKIP_REASON, () => {});
+}
+
+describe.runIf(runs)("the widget in Chromium", () => {
+  let mock: RunningMock;
+  let wrangler: ChildProcess | undefined;
+  let wranglerOutput = "";
+  let workerUrl: string;
+  let allowedSite: Server;
+  let refusedSite: Server;
+  let browser: Browser;
+  let context: BrowserContext;
+  let scratch: string | undefined;
+
+  beforeAll(async () => {
+    if (!haveChromium)
+      throw new Error(`${CHROMIUM} is missing and CI is set: install it with apt-get install -y chromium`);
+    scratch = mkdtempSync(join(tmpdir(), "widget-browser-"));
+    mock = await startMockServer();
+    allowedSite = await listen(createServer(embeddingPage));
+    refusedSite = await listen(createServer(embeddingPage));
+    const [port, inspectorPort] = [await freePort(), await freePort()];
+    workerUrl = `http://127.0.0.1:${port}`;
+
+    wrangler = spawn(
+      process.execPath,
+      [
+        WRANGLER.pathname,
+        "dev",
+        ...["--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)],
+        ...["--var", `KEYAPI_BASE_URL:${mock.url}`, "--var", `ALLOWED_ORIGINS:${origin(allowedSite)}`],
+        ...["--persist-to", join(scratch, "wrangler-state"), "--show-interactive-dev-session=false"],
+      ],
+      {
+        // Its own process group, so cleanup ends workerd too.
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: {
+          ...process.env,
+          // wrangler checks `secrets.required` against the environment.
+          KEYAPI_API_KEY: MOCK_API_KEY,
+          WRANGLER_SEND_METRICS: "false",
+          WRANGLER_SEND_ERROR_REPORTS: "false",
+          CLOUDFLARE_CF_FETCH_ENABLED: "false",
+          X_LOCAL_OBSERVABILITY: "false",
+        },
+      },
+    );
+    wrangler.stdout?.on("data", (chunk) => (wranglerOutput += chunk));
+    wrangler.stderr?.on("data", (chunk) => (wranglerOutput += chunk));
+    await waitForHealth(`${workerUrl}/health`, wrangler, () => wranglerOutput);
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    // One context (fresh profile) for all tests: a new one per test costs about a second here.
+    context = await browser.newContext({ viewport: { width: 1160, height: 800 }, colorScheme: "light" });
+    // Nothing leaves loopback. TikTok's CDN (the example's cover) gets the mock's stand-in image.
+    await context.route("**/*", async (route) => {
+      const url = new URL(route.request().url());
+      if (url.hostname === "127.0.0.1") return route.continue();
+      if (url.hostname.endsWith(".tiktokcdn.com")) {
+        const cover = await fetch(`${mock.url}/covers/example.svg`);
+        return route.fulfill({ status: 200, contentType: "image/svg+xml", body: await cover.text() });
+      }
+      return route.abort("blockedbyclient");
+    });
+  }, 45_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopProcessGroup(wrangler);
+    await Promise.all([mock?.close(), close(allowedSite), close(refusedSite)]);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }, 20_000);
+
+  it("renders the documented example on another site, sharing one request per sound, and shows not-found", async () => {
+    const page = await newPage();
+    const apiRequests: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes(SOUND_PATH)) apiRequests.push(request.url());
+    });
+    const cards = [
+      `${EXAMPLE_CLIP_ID}:US:7`,
+      "7211111111111111111:GB:30",
+      `${MISSING_CLIP_ID}:US:7`,
+      `${EXAMPLE_CLIP_ID}:US:7`,
+    ];
+    await page.goto(pageUrl(allowedSite, cards));
+    await settled(page);
+
+    expect(await page.locator("#card-0").getAttribute("state")).toBe("ready");
+    await expect.poll(() => page.locator("#card-0 .title").textContent()).toBe("New Sun");
+    expect(await page.locator("#card-0 .author").textContent()).toBe("Chihei Hatakeyama");
+    const points = (await page.locator("#card-0 polyline").getAttribute("points"))?.trim().split(/\s+/);
+    expect(points).toHaveLength(7);
+    expect(await page.locator("#card-0 figcaption").textContent()).toMatch(/^Over 7 days .* rose from 6 to 100/);
+    expect(await page.locator("#card-0 img").getAttribute("alt")).toBe("Cover art of New Sun by Chihei Hatakeyama");
+    expect(await page.locator("#card-0 .countries li").count()).toBe(3);
+    expect(await page.locator("#card-0 .interests li").first().textContent()).toBe("Scripted Drama");
+
+    // The TikTok link is the first thing Tab reaches.
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const card = document.activeElement;
+      const link = card?.shadowRoot?.activeElement;
+      return { card: card?.id, href: link?.getAttribute("href"), text: link?.textContent };
+    });
+    expect(focused).toEqual({
+      card: "card-0",
+      href: `https://www.tiktok.com/music/x-${EXAMPLE_CLIP_ID}`,
+      text: "Listen on TikTok: New Sun by Chihei Hatakeyama (opens in a new tab)",
+    });
+
+    expect(await page.locator("#card-1").getAttribute("state")).toBe("ready");
+    expect(await page.locator("#card-2").getAttribute("state")).toBe("not-found");
+    expect(await page.locator("#card-2 .title").textContent()).toBe("Sound not found");
+    expect(await page.locator("#card-3 .title").textContent()).toBe("New Sun");
+    // Two cards show the example; the page asked for it once.
+    expect(apiRequests.filter((url) => url.includes(`clip_id=${EXAMPLE_CLIP_ID}`))).toHaveLength(1);
+
+    await page.evaluate(() => {
+      document.getElementById("card-3")?.remove();
+      (document.activeElement as HTMLElement | null)?.blur();
+    });
+    mkdirSync(new URL(".", SCREENSHOT), { recursive: true });
+    await page.locator(".cards").screenshot({ path: SCREENSHOT.pathname, animations: "disabled" });
+    await page.close();
+  });
+
+  it("re-renders when an attribute or property changes", async () => {
+    const page = await newPage();
+    await page.goto(pageUrl(allowedSite, [`${EXAMPLE_CLIP_ID}:US:7`]));
+    await settled(page);
+    await page.evaluate(() => document.getElementById("card-0")?.setAttribute("period", "30"));
+    await expect
+      .poll(() =>
+        page
+          .locator("#card-0 polyline")
+          .getAttribute("points")
+          .then((p) => p?.trim().split(/\s+/).length),
+      )
+      .toBe(30);
+    // Properties reflect to attributes.
+    await page.evaluate(() => {
+      const card = document.getElementById("card-0") as HTMLElement & { clipId: string };
+      card.clipId = "4040000000000000002";
+    });
+    await expect.poll(() => page.locator("#card-0").getAttribute("state")).toBe("not-found");
+    expect(await page.locator("#card-0").getAttribute("clip-id")).toBe("4040000000000000002");
+    await page.close();
+  });
+
+  it("shows the rate-limited state with KeyAPI's Retry-After", async () => {
+    await fetch(`${mock.url}/__mock/behaviour`, {
+      method: "POST",
+      body: JSON.stringify({ mode: "status", status: 429, retryAfter: 30, times: 1 }),
+    });
+    const page = await newPage();
+    await page.goto(pageUrl(allowedSite, ["7233333333333333333:US:7"]));
+    await settled(page);
+    expect(await page.locator("#card-0").getAttribute("state")).toBe("rate-limited");
+    expect(await page.locator("#card-0 .detail").textContent()).toBe(
+      "The sound service is busy. Trying again in 30 s.",
+    );
+    await page.close();
+  });
+
+  it("is refused by the browser (CORS) on a site that ALLOWED_ORIGINS leaves out, and says so", async () => {
+    const page = await newPage();
+    const console: string[] = [];
+    const failed: string[] = [];
+    page.on("console", (message) => console.push(message.text()));
+    page.on("requestfailed", (request) => failed.push(request.url()));
+    await page.goto(pageUrl(refusedSite, [`${EXAMPLE_CLIP_ID}:US:7`]));
+    await settled(page);
+
+    // The widget itself loaded cross-origin (it set its state); its API request did not get through.
+    expect(await page.locator("#card-0").getAttribute("state")).toBe("error");
+    expect(await page.locator("#card-0 .title").textContent()).toBe("Couldn't load this sound");
+    expect(await page.locator("#card-0 .detail").textContent()).toMatch(/does not accept requests from this site/);
+    expect(await page.locator("#card-0 button").textContent()).toBe("Try again");
+    expect(
+      failed.some((url) => url.includes(SOUND_PATH)),
+      failed.join("\n"),
+    ).toBe(true);
+    expect(console.join("\n")).toMatch(/blocked by CORS policy/);
+    await page.close();
+  });
+
+  it("serves the demo page with working cards, a snippet naming its origin and no CSP violations", async () => {
+    const page = await newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    page.on("console", (message) => {
+      if (/Content.Security.Policy/i.test(message.text())) errors.push(message.text());
+    });
+    await page.goto(`${workerUrl}/`);
+    await settled(page);
+    expect(await page.locator(`tiktok-sound[clip-id="${EXAMPLE_CLIP_ID}"]`).first().getAttribute("state")).toBe(
+      "ready",
+    );
+    expect(await page.locator(`tiktok-sound[clip-id="${MISSING_CLIP_ID}"]`).getAttribute("state")).toBe("not-found");
+    expect(await page.locator("#snippet").textContent()).toContain(
+      `<script type="module" src="${workerUrl}/widget.js">`,
+    );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  // ---- helpers -------------------------------------------------------------
+
+  /** A page on someone else's site: `?card=clip:region:period` once per card. */
+  function embeddingPage(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) {
+    const url = new URL(req.url ?? "/", "http://page.test");
+    if (url.pathname !== "/") {
+      res.writeHead(404).end();
+      return;
+    }
+    const cards = url.searchParams.getAll("card").map((card, i) => {
+      const [clipId, region, period] = card.split(":");
+      return `<tiktok-sound id="card-${i}" clip-id="${clipId}" region="${region}" period="${period}"></tiktok-sound>`;
+    });
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+    res.end(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Someone else's page</title>
+<link rel="icon" href="data:,">
+<script type="module" src="${workerUrl}/widget.js"></script>
+<style>body{margin:0;padding:24px;background:#f6f7f9;font-family:system-ui,sans-serif}
+.cards{display:grid;grid-template-columns:repeat(3,340px);gap:20px;align-items:start;padding:4px}</style>
+</head><body><div class="cards">${cards.join("\n")}</div></body></html>`);
+  }
+
+  const newPage = (): Promise<Page> => context.newPage();
+});
+
+function pageUrl(site: Server, cards: string[]): string {
+  return `${origin(site)}/?${cards.map((card) => `card=${encodeURIComponent(card)}`).join("&")}`;
+}
+
+/** Every card has finished loading, one way or the other. */
+async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(
+    (states) => {
+      const cards = [...document.querySelectorAll("tiktok-sound")];
+      return cards.length > 0 && cards.every((card) => states.includes(card.getAttribute("state") ?? ""));
+    },
+    SETTLED,
+    { timeout: 10_000 },
+  );
+}
+
+function origin(server: Server): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function listen(server: Server, port = 0): Promise<Server> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  return server;
+}
+
+async function close(server: Server | undefined): Promise<void> {
+  if (!server?.listening) return;
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+}
+
+async function freePort(): Promise<number> {
+  const server = await listen(createServer());
+  const { port } = server.address() as AddressInfo;
+  await close(server);
+  return port;
+}
+
+async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output()}`);
+    const ok = await fetch(url).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`wrangler dev did not answer ${url} within 30 s:\n${output()}`);
+}
+
+/** SIGTERM to wrangler's whole group (workerd included), SIGKILL if it lingers. */
+async function stopProcessGroup(child: ChildProcess | undefined): Promise<void> {
+  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-(child.pid as number), name);
+    } catch {
+      // Already gone.
+    }
+  };
+  signal("SIGTERM");
+  const timer = setTimeout(() => signal("SIGKILL"), 5_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,55 @@
+import { existsSync, readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { expect, it } from "vitest";
+import {
+  ALIAS_FILE,
+  BUILD_DIR,
+  buildWidget,
+  currentBuildName,
+  PUBLIC_DIR,
+  WIDGET_SOURCE,
+} from "../../scripts/widget.ts";
+
+const MAX_GZIP_BYTES = 8 * 1024;
+
+it("public/ holds the current build of widget/ (run `npm run widget` after changing it)", async () => {
+  const widget = await buildWidget();
+  expect(readFileSync(ALIAS_FILE, "utf8")).toBe(widget.alias);
+  expect(currentBuildName()).toBe(widget.fileName);
+  const built = new URL(widget.fileName, BUILD_DIR);
+  expect(existsSync(built), `${built.pathname} is missing`).toBe(true);
+  expect(readFileSync(built, "utf8")).toBe(widget.code);
+});
+
+it("is at most 8 KiB gzipped", async () => {
+  const { code, alias } = await buildWidget();
+  const size = gzipSync(code, { level: 9 }).length + gzipSync(alias, { level: 9 }).length;
+  expect(size, `widget.js + build: ${size} bytes gzipped`).toBeLessThanOrEqual(MAX_GZIP_BYTES);
+});
+
+it("never turns text into markup", () => {
+  const source = readFileSync(WIDGET_SOURCE, "utf8");
+  for (const sink of ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "createContextualFragment"]) {
+    expect(source, sink).not.toContain(sink);
+  }
+});
+
+it("is served cross-origin to any site, the build immutable and the alias short-lived", () => {
+  const rules = new Map<string, string[]>();
+  let current: string[] = [];
+  for (const line of readFileSync(new URL("_headers", PUBLIC_DIR), "utf8").split("\n")) {
+    if (/^\//.test(line)) {
+      current = [];
+      rules.set(line.trim(), current);
+    } else if (/^\s+\S/.test(line)) current.push(line.trim());
+  }
+  expect(rules.get("/widget.js")).toEqual(
+    expect.arrayContaining([
+      "Access-Control-Allow-Origin: *",
+      expect.stringMatching(/^Cache-Control: public, max-age=300\b/),
+    ]),
+  );
+  expect(rules.get("/widget/*")).toEqual(
+    expect.arrayContaining(["Access-Control-Allow-Origin: *", "Cache-Control: public, max-age=31536000, immutable"]),
+  );
+});
