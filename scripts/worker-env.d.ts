@@ -5,3 +5,13 @@
 interface Env {
   readonly [binding: string]: unknown;
 }
+
+// Workers binding and runtime types that src/ names; opaque here, real in worker-configuration.d.ts.
+type KVNamespace = {
+  getWithMetadata(key: string, options: unknown): Promise<{ value: string | null; metadata: unknown }>;
+  put(key: string, value: string, options?: unknown): Promise<void>;
+};
+type RateLimit = { limit(options: { key: string }): Promise<{ success: boolean }> };
+interface CacheStorage {
+  readonly default: Cache;
+}

@@ -9,10 +9,14 @@
  */
 import * as z from "zod/mini";
 import { description, name, version } from "../package.json";
+import { CACHE_STATUSES } from "./cache/sound-cache";
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails, type ProblemKind, problemKinds, problemType } from "./http/problem";
 import { soundPayloadSchema } from "./keyapi/sound";
 import { SOUND_PATH } from "./routes/sound";
+import { WEBHOOK_PATH } from "./routes/webhook";
 import { DEFAULT_PERIOD, DEFAULT_REGION, soundQueryParams } from "./sound/query";
+import { MAX_WEBHOOK_BODY_BYTES, webhookBodySchema } from "./webhook/body";
+import { MAX_CLOCK_SKEW_SECONDS } from "./webhook/signature";
 
 type JsonObject = { [key: string]: unknown };
 
@@ -36,6 +40,16 @@ void problemSchemaMatches;
 const EVERY_ROUTE: ProblemKind[] = ["origin-not-allowed", "service-misconfigured", "internal"];
 /** Problems that belong to a path or method, not to an operation. */
 const NOT_PER_OPERATION: ProblemKind[] = ["not-found", "method-not-allowed"];
+/** Problems only the webhook answers with. */
+const WEBHOOK_ONLY: ProblemKind[] = [
+  "invalid-body",
+  "invalid-signature",
+  "payload-too-large",
+  "unsupported-media-type",
+  "webhook-disabled",
+];
+/** Problems every `/v1/*` route can answer with. */
+const EVERY_V1_ROUTE: ProblemKind[] = [...EVERY_ROUTE, "uri-too-long", "rate-limited"];
 /** Statuses whose problems say when to come back. */
 const RETRY_STATUSES = new Set([429, 503]);
 
@@ -56,7 +70,13 @@ const headers = {
     schema: { type: "string" },
   },
   "X-Cache": {
-    description: "Whether the answer came from the edge cache or from KeyAPI (for example `HIT`, `MISS`).",
+    description:
+      "`HIT`: a fresh cached copy; `MISS`: KeyAPI was asked for this request; `STALE`: a stale copy, served while one background refresh runs.",
+    schema: { type: "string", enum: [...CACHE_STATUSES] },
+  },
+  "Server-Timing": {
+    description:
+      'The cache tier that answered (`cache;desc="memory|edge|kv|upstream"`) and, when KeyAPI was asked, `upstream;dur=<ms>`.',
     schema: { type: "string" },
   },
   Age: { description: "Seconds since the answer was fetched from KeyAPI.", schema: { type: "integer", minimum: 0 } },
@@ -133,7 +153,8 @@ const staticFile = (operationId: string, summary: string, mediaType: string, ans
  */
 export function buildOpenApiDocument(): JsonObject {
   const allKinds = Object.keys(problemKinds) as ProblemKind[];
-  const soundProblems = allKinds.filter((kind) => !NOT_PER_OPERATION.includes(kind));
+  const soundProblems = allKinds.filter((kind) => !NOT_PER_OPERATION.includes(kind) && !WEBHOOK_ONLY.includes(kind));
+  const webhookProblems = [...EVERY_V1_ROUTE, ...WEBHOOK_ONLY];
 
   return {
     openapi: "3.1.0",
@@ -178,6 +199,7 @@ export function buildOpenApiDocument(): JsonObject {
                 "X-Cache": ref("headers", "X-Cache"),
                 Age: ref("headers", "Age"),
                 "Cache-Control": ref("headers", "Cache-Control"),
+                "Server-Timing": ref("headers", "Server-Timing"),
                 "X-Request-Id": ref("headers", "X-Request-Id"),
               },
               content: { "application/json": { schema: ref("schemas", "SoundPayload") } },
@@ -193,6 +215,45 @@ export function buildOpenApiDocument(): JsonObject {
               },
             },
             ...problemResponses(soundProblems),
+          },
+        },
+      },
+      [WEBHOOK_PATH]: {
+        post: {
+          operationId: "refreshSounds",
+          summary: "Refresh sounds now (signed webhook)",
+          description:
+            "Fetches each item from KeyAPI now, stores it in every cache tier and reports each outcome. " +
+            `Signed: \`X-Webhook-Signature: sha256=<hex HMAC-SHA256(WEBHOOK_SECRET, "<timestamp>.<raw body>")>\`, ` +
+            `with a timestamp within ${MAX_CLOCK_SKEW_SECONDS} s of the worker's clock. Body at most ${MAX_WEBHOOK_BODY_BYTES} bytes.`,
+          tags: ["sounds"],
+          parameters: [
+            {
+              name: "X-Webhook-Timestamp",
+              in: "header",
+              required: true,
+              description: "Unix seconds when the request was signed.",
+              schema: { type: "string", pattern: "^\\d{1,12}$" },
+            },
+            {
+              name: "X-Webhook-Signature",
+              in: "header",
+              required: true,
+              description: "`sha256=` and the hex HMAC-SHA256 of `<timestamp>.<raw body>` with `WEBHOOK_SECRET`.",
+              schema: { type: "string", pattern: "^sha256=[0-9a-fA-F]{64}$" },
+            },
+          ],
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: ref("schemas", "WebhookRequest") } },
+          },
+          responses: {
+            "200": {
+              description: "One result per item, in order.",
+              headers: { "X-Request-Id": ref("headers", "X-Request-Id") },
+              content: { "application/json": { schema: ref("schemas", "WebhookResults") } },
+            },
+            ...problemResponses(webhookProblems),
           },
         },
       },
@@ -231,6 +292,28 @@ export function buildOpenApiDocument(): JsonObject {
         SoundPayload: jsonSchema(soundPayloadSchema),
         Problem: { ...jsonSchema(problemSchema), description: "RFC 9457 problem details; `errors` on 400 only." },
         Health: jsonSchema(healthSchema),
+        WebhookRequest: jsonSchema(webhookBodySchema, "input"),
+        WebhookResults: {
+          type: "object",
+          required: ["results"],
+          properties: {
+            results: {
+              type: "array",
+              items: {
+                type: "object",
+                required: ["clip_id", "period", "region", "status"],
+                properties: {
+                  clip_id: { type: "string" },
+                  period: { type: "integer", enum: [7, 30, 120] },
+                  region: { type: "string" },
+                  status: { type: "integer", description: "The HTTP status this item alone would have had." },
+                  data: ref("schemas", "SoundPayload"),
+                  error: ref("schemas", "Problem"),
+                },
+              },
+            },
+          },
+        },
       },
       headers,
     },

@@ -15,7 +15,9 @@ import { MemoryCache } from "./memory";
 import type { AnswerStore } from "./stores";
 
 export type Tier = "memory" | "edge" | "kv" | "upstream";
-export type CacheStatus = "HIT" | "MISS" | "STALE";
+/** The `X-Cache` values: a fresh copy, KeyAPI asked for this request, a stale copy while a refresh runs. */
+export const CACHE_STATUSES = ["HIT", "MISS", "STALE"] as const;
+export type CacheStatus = (typeof CACHE_STATUSES)[number];
 
 export type Lookup = {
   answer: CachedAnswer;
