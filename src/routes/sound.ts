@@ -1,13 +1,13 @@
 /** `GET /v1/tiktok/trending/music/detail`: KeyAPI's path and query names, our payload, from cache when possible. */
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import type { LookupScope, SoundCache } from "../cache/sound-cache";
-import { edgeCacheStore, kvStore } from "../cache/stores";
+import type { SoundCache } from "../cache/sound-cache";
 import { cacheHeaders, isNotModified } from "../http/cache-headers";
 import { ProblemError, problemResponse } from "../http/problem";
 import { missAdmission } from "../http/rate-limit";
 import { KEYAPI_PATH } from "../keyapi/client";
 import { parseSoundQuery } from "../sound/query";
+import { lookupScope } from "./lookup-scope";
 
 export const SOUND_PATH = KEYAPI_PATH;
 
@@ -16,13 +16,7 @@ export function soundRoutes(cache: SoundCache, clock: () => number) {
     const url = new URL(c.req.url);
     const query = parseSoundQuery(url.searchParams);
     const { config } = c.var;
-    const scope: LookupScope = {
-      config,
-      stores: [edgeCacheStore(caches.default, url.origin), kvStore(config.soundCache)],
-      waitUntil: (work) => c.executionCtx.waitUntil(work),
-      admitMiss: missAdmission(c),
-    };
-    const lookup = await cache.lookup(query, scope);
+    const lookup = await cache.lookup(query, lookupScope(c, url, missAdmission(c)));
     if (lookup.upstream) c.set("upstream", lookup.upstream);
     const headers = cacheHeaders(lookup, config.ttls, clock());
 

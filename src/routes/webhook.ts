@@ -7,12 +7,12 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env";
 import type { LookupScope, SoundCache } from "../cache/sound-cache";
-import { edgeCacheStore, kvStore } from "../cache/stores";
 import { ProblemError, problemBody } from "../http/problem";
 import type { SoundQuery } from "../sound/query";
 import { mapWithConcurrency, UPSTREAM_CONCURRENCY } from "../util/concurrency";
 import { MAX_WEBHOOK_BODY_BYTES, parseWebhookBody } from "../webhook/body";
 import { checkHeaders, verifySignature } from "../webhook/signature";
+import { lookupScope } from "./lookup-scope";
 
 export const WEBHOOK_PATH = "/v1/webhooks/refresh";
 
@@ -56,11 +56,7 @@ export function webhookRoutes(cache: SoundCache, clock: () => number) {
       if (!verdict.valid) throw new ProblemError("invalid-signature", verdict.reason);
       const queries = parseWebhookBody(rawBody);
 
-      const scope: LookupScope = {
-        config: c.var.config,
-        stores: [edgeCacheStore(caches.default, new URL(c.req.url).origin), kvStore(c.var.config.soundCache)],
-        waitUntil: (work) => c.executionCtx.waitUntil(work),
-      };
+      const scope = lookupScope(c, new URL(c.req.url));
       const results = await mapWithConcurrency(queries, UPSTREAM_CONCURRENCY, (query) =>
         refreshOne(cache, query, scope, c.var.requestId),
       );

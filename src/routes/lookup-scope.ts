@@ -1,0 +1,16 @@
+/** What a route lends the cache for one request: its config, its tiers and its `waitUntil`. */
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env";
+import type { LookupScope } from "../cache/sound-cache";
+import { edgeCacheStore, kvStore } from "../cache/stores";
+
+export function lookupScope(c: Context<AppEnv>, url: URL, admitMiss?: LookupScope["admitMiss"]): LookupScope {
+  const { config } = c.var;
+  return {
+    config,
+    // Tier 1 keys live on the request's own host: the Cache API is per zone.
+    stores: [edgeCacheStore(caches.default, url.origin), kvStore(config.soundCache)],
+    waitUntil: (work) => c.executionCtx.waitUntil(work),
+    admitMiss,
+  };
+}
