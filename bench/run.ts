@@ -57,7 +57,16 @@ export async function runBench(options: BenchOptions, progress: (message: string
 
   const tmpDir = mkdtempSync(join(tmpdir(), "tiktok-sound-bench-"));
   const mock = await startMockServer({ latencyMs: options.latencyMs });
-  const fleet = new WorkerFleet({ tmpDir, mockUrl: mock.url });
+  const problems: string[] = [];
+  const fleet = new WorkerFleet({
+    tmpDir,
+    mockUrl: mock.url,
+    onUnexpectedExit: (id, logFile, code, signal) => {
+      const message = `worker ${id} exited during the run (code ${code}, signal ${signal}); its log: ${logFile}`;
+      problems.push(message);
+      progress(message);
+    },
+  });
   const onSignal = () => {
     void fleet.stopAll().finally(() => process.exit(130));
   };
@@ -65,6 +74,7 @@ export async function runBench(options: BenchOptions, progress: (message: string
   process.once("SIGTERM", onSignal);
 
   const figures: Figures = {};
+  const failed: { scenario: string; error: string }[] = [];
   try {
     progress(`mock KeyAPI on ${mock.url}, latency ${options.latencyMs} ms; temporary files in ${tmpDir}`);
     const specs = workerSpecs(options);
@@ -79,18 +89,33 @@ export async function runBench(options: BenchOptions, progress: (message: string
     if (bundling) figures.bundle = await bundling;
     progress(`workers serving after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    if (selected.has("warm-hit")) figures["warm-hit"] = await warmHit(context);
-    if (selected.has("cold-burst")) figures["cold-burst"] = await coldBurst(context);
-    if (selected.has("zipf")) figures.zipf = await zipf(context);
-    if (selected.has("memory")) figures.memory = await memory(context, figures.zipf);
-    if (selected.has("stale-window")) figures["stale-window"] = await staleWindow(context);
-    if (selected.has("upstream-down")) figures["upstream-down"] = await upstreamDown(context);
+    // One failing scenario must not cost the figures of the others.
+    const attempt = async <T>(name: ScenarioName, run: () => Promise<T>): Promise<T | undefined> => {
+      if (!selected.has(name)) return undefined;
+      try {
+        return await run();
+      } catch (error) {
+        failed.push({ scenario: name, error: error instanceof Error ? error.message : String(error) });
+        progress(`${name} failed: ${error instanceof Error ? error.message : error}`);
+        return undefined;
+      }
+    };
+    figures["warm-hit"] = await attempt("warm-hit", () => warmHit(context));
+    figures["cold-burst"] = await attempt("cold-burst", () => coldBurst(context));
+    figures.zipf = await attempt("zipf", () => zipf(context));
+    figures.memory = await attempt("memory", () => memory(context, figures.zipf));
+    figures["stale-window"] = await attempt("stale-window", () => staleWindow(context));
+    figures["upstream-down"] = await attempt("upstream-down", () => upstreamDown(context));
+  } catch (error) {
+    failed.push({ scenario: "harness", error: error instanceof Error ? error.message : String(error) });
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     await fleet.stopAll();
     await mock.close();
-    if (!options.keep) rmSync(tmpDir, { recursive: true, force: true });
+    // Logs and state stay for inspection when something went wrong.
+    if (options.keep || failed.length > 0) problems.push(`temporary files kept in ${tmpDir}`);
+    else rmSync(tmpDir, { recursive: true, force: true });
   }
 
   const host = machine(loadBefore);
@@ -102,9 +127,20 @@ export async function runBench(options: BenchOptions, progress: (message: string
     scenarios: [...selected],
     machine: host,
     settings: settings(options),
-    rows: rows(figures),
+    rows: [
+      ...rows(figures),
+      ...failed.map(({ scenario, error }) => ({
+        scenario,
+        figure: "did not complete",
+        value: null,
+        shown: `error: ${error.split("\n")[0]?.slice(0, 200)}`,
+        target: "runs",
+        verdict: "fail" as const,
+      })),
+    ],
     figures,
-    warnings: [...configDrift(), ...warnings(figures, host)],
+    failed,
+    warnings: [...problems, ...configDrift(), ...warnings(figures, host)],
   };
 }
 
@@ -120,11 +156,19 @@ if (import.meta.main) {
     console.log(USAGE);
     process.exit(0);
   }
+  // Whatever happens, the run stops by itself: a watchdog well past the expected run time.
+  const watchdogSeconds = options.mode === "smoke" ? 240 : 900;
+  const watchdog = setTimeout(() => {
+    console.error(`[bench] still running after ${watchdogSeconds} s: giving up`);
+    process.exit(1); // the fleet's exit hook kills every wrangler process group
+  }, watchdogSeconds * 1000);
   const report = await runBench(options, (message) => console.error(`[bench] ${message}`));
+  clearTimeout(watchdog);
   const out = resolve(ROOT_DIR, options.out);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(markdown(report));
   console.error(`[bench] figures written to ${out}`);
+  if (report.failed.length > 0) process.exit(1);
   if (options.strict && report.rows.some((row) => row.verdict === "fail")) process.exit(1);
 }

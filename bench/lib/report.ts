@@ -3,7 +3,7 @@
  * and verdict, printed as Markdown and written as JSON with the raw figures.
  */
 import { availableParallelism, cpus, loadavg, release } from "node:os";
-import type { BenchOptions } from "./options.ts";
+import { type BenchOptions, SCENARIOS } from "./options.ts";
 import type {
   BundleFigures,
   ColdBurstFigures,
@@ -63,6 +63,8 @@ export type BenchReport = {
   };
   rows: Row[];
   figures: Figures;
+  /** Scenarios that threw instead of producing figures (also listed as failing rows). */
+  failed: { scenario: string; error: string }[];
   warnings: string[];
 };
 
@@ -286,10 +288,10 @@ export function rows(figures: Figures): Row[] {
 /** The sanity checks a reader would otherwise have to do by hand. */
 export function warnings(figures: Figures, machine: BenchReport["machine"]): string[] {
   const out: string[] = [];
-  const busiest = Math.max(machine.loadAverage.before, machine.loadAverage.after);
-  if (busiest > machine.nproc / 2) {
+  // Only the load before the run: during it, the load average counts the bench itself.
+  if (machine.loadAverage.before > machine.nproc / 2) {
     out.push(
-      `the machine was busy (1-min load average ${machine.loadAverage.before.toFixed(1)} before, ${machine.loadAverage.after.toFixed(1)} after, ${machine.nproc} cores): speed figures are noisy; re-run on a quiet machine`,
+      `the machine was busy before the run (1-min load average ${machine.loadAverage.before.toFixed(1)} on ${machine.nproc} cores): speed figures are noisy; re-run on a quiet machine`,
     );
   }
   const hit = figures["warm-hit"];
@@ -300,12 +302,14 @@ export function warnings(figures: Figures, machine: BenchReport["machine"]): str
         `ours answers ${hit.oursBodyBytes} bytes for the hit key but the floors send ${hit.floorBodyBytes}: update test/fixtures/example-payload.json`,
       );
     }
-    for (const [id, target] of Object.entries(hit.targets)) {
-      const failed = target.requests - (target.statuses[200] ?? 0);
-      if (failed > 0 || target.errors > 0) {
-        out.push(
-          `warm hit ${id}: ${failed} answers were not 200 (${JSON.stringify(target.statuses)}), ${target.errors} errors`,
-        );
+    for (const [id, results] of Object.entries(hit.rounds)) {
+      for (const result of results) {
+        const failed = result.requests - (result.statuses[200] ?? 0);
+        if (failed > 0 || result.errors > 0) {
+          out.push(
+            `warm hit ${id}: ${failed} answers were not 200 (${JSON.stringify(result.statuses)}), ${result.errors} errors`,
+          );
+        }
       }
     }
   }
@@ -327,7 +331,7 @@ export function markdown(report: BenchReport): string {
   const { machine: m } = report;
   lines.push(
     "",
-    `${report.mode} run, ${report.runSeconds.toFixed(0)} s, ${report.startedAt}; upstream latency ${report.settings.upstreamLatencyMs} ms; ` +
+    `${report.mode} run${report.scenarios.length < SCENARIOS.length ? ` (${report.scenarios.join(", ")})` : ""}, ${report.runSeconds.toFixed(0)} s, ${report.startedAt}; upstream latency ${report.settings.upstreamLatencyMs} ms; ` +
       `${m.nproc} cores, ${m.cpuModel}, Node ${m.node}, wrangler ${m.wrangler}, ${m.os}; ` +
       `load average ${m.loadAverage.before.toFixed(1)} before, ${m.loadAverage.after.toFixed(1)} after.`,
   );

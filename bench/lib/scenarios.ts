@@ -12,7 +12,14 @@ import { EXAMPLE_CLIP_ID } from "../../mock/keyapi.ts";
 import type { RunningMock } from "../../mock/server.ts";
 import { type ClientAddresses, type LoadResult, runLoad, soundPath, zipfRanks } from "./load.ts";
 import type { BenchOptions, ScenarioName } from "./options.ts";
-import { ROOT_DIR, type RunningWorker, type WorkerSpec, WRANGLER_BIN, WRANGLER_CONFIG_DIR } from "./workers.ts";
+import {
+  httpGet,
+  ROOT_DIR,
+  type RunningWorker,
+  type WorkerSpec,
+  WRANGLER_BIN,
+  WRANGLER_CONFIG_DIR,
+} from "./workers.ts";
 
 /** Clip id prefixes, one per scenario, so no scenario warms another's keys. */
 const KEY_PREFIX = { coldBurst: "9100", zipf: "9200", stale: "9300", down: "9400" } as const;
@@ -114,11 +121,9 @@ async function get(
   context: ScenarioContext,
   url: string,
 ): Promise<{ status: number; cache: string | null; body: string }> {
-  const response = await fetch(url, {
-    headers: { "CF-Connecting-IP": context.clients.next() },
-    signal: AbortSignal.timeout(30_000),
-  });
-  return { status: response.status, cache: response.headers.get("X-Cache"), body: await response.text() };
+  const answer = await httpGet(url, { "CF-Connecting-IP": context.clients.next() });
+  const cache = answer.headers["x-cache"];
+  return { status: answer.status, cache: typeof cache === "string" ? cache : null, body: answer.body };
 }
 
 export type Measurement = Omit<LoadResult, "answeredPaths"> & { upstreamCalls: number };
@@ -380,6 +385,7 @@ export async function bundle(context: ScenarioContext, tmpDir: string): Promise<
     const outdir = join(tmpDir, "bundle", id);
     await run(process.execPath, [WRANGLER_BIN, "deploy", "--dry-run", "--minify", "--outdir", outdir, "-c", config], {
       cwd: ROOT_DIR,
+      timeout: 120_000,
       env: {
         ...process.env,
         WRANGLER_SEND_METRICS: "false",
@@ -410,11 +416,11 @@ export type MemoryFigures =
  * when the worker exposes it. Until then: what an unbounded tier 0 would hold.
  */
 export async function memory(context: ScenarioContext, after: ZipfFigures | undefined): Promise<MemoryFigures> {
-  const response = await fetch(`${worker(context, "ours").url}/__bench/memory`, {
-    headers: { "CF-Connecting-IP": context.clients.next() },
+  const response = await httpGet(`${worker(context, "ours").url}/__bench/memory`, {
+    "CF-Connecting-IP": context.clients.next(),
   });
-  const text = await response.text();
-  if (response.ok) {
+  const text = response.body;
+  if (response.status === 200) {
     try {
       const stats = JSON.parse(text) as Record<string, unknown>;
       if (typeof stats.entries === "number" && typeof stats.bytes === "number") {

@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { get } from "node:http";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
@@ -78,10 +79,18 @@ export class WorkerFleet {
   readonly #children = new Set<ChildProcess>();
   readonly #tmpDir: string;
   readonly #mockUrl: string;
+  readonly #onUnexpectedExit: (id: string, logFile: string, code: number | null, signal: string | null) => void;
+  #stopping = false;
 
-  constructor(options: { tmpDir: string; mockUrl: string }) {
+  constructor(options: {
+    tmpDir: string;
+    mockUrl: string;
+    /** A worker died before stopAll(): its scenario will fail; this says why. */
+    onUnexpectedExit: (id: string, logFile: string, code: number | null, signal: string | null) => void;
+  }) {
     this.#tmpDir = options.tmpDir;
     this.#mockUrl = options.mockUrl;
+    this.#onUnexpectedExit = options.onUnexpectedExit;
     process.once("exit", () => this.#killAll("SIGKILL"));
   }
 
@@ -139,7 +148,10 @@ export class WorkerFleet {
     });
     closeSync(log);
     this.#children.add(child);
-    child.once("exit", () => this.#children.delete(child));
+    child.once("exit", (code, signal) => {
+      this.#children.delete(child);
+      if (!this.#stopping) this.#onUnexpectedExit(spec.id, logFile, code, signal);
+    });
 
     const url = `http://127.0.0.1:${port}`;
     await waitUntilServing(url, child, logFile);
@@ -147,6 +159,7 @@ export class WorkerFleet {
   }
 
   async stopAll(): Promise<void> {
+    this.#stopping = true;
     const exits = [...this.#children].map(
       (child) => new Promise<void>((done) => (child.exitCode !== null ? done() : child.once("exit", () => done()))),
     );
@@ -168,14 +181,47 @@ export class WorkerFleet {
   }
 }
 
+export type Answer = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
+
+/**
+ * One GET over loopback with node:http and a hard deadline. (Global fetch's
+ * abort was seen to leave a promise pending forever here, with only unref'd
+ * work behind it; this cannot.)
+ */
+export function httpGet(url: string, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<Answer> {
+  return new Promise((resolvePromise, reject) => {
+    const request = get(url, { headers, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => {
+        clearTimeout(deadline);
+        resolvePromise({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+        });
+      });
+      response.on("error", fail);
+    });
+    const deadline = setTimeout(
+      () => request.destroy(new Error(`GET ${url} took longer than ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    request.on("error", fail);
+    function fail(error: Error) {
+      clearTimeout(deadline);
+      reject(error);
+    }
+  });
+}
+
 /** Polls until the worker answers anything at all, or fails with the end of wrangler's log. */
-async function waitUntilServing(url: string, child: ChildProcess, logFile: string, timeoutMs = 60_000) {
+async function waitUntilServing(url: string, child: ChildProcess, logFile: string, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     try {
-      const response = await fetch(`${url}/__bench/ready`, { signal: AbortSignal.timeout(2_000) });
-      await response.arrayBuffer();
+      await httpGet(`${url}/__bench/ready`, {}, 2_000);
       return;
     } catch {
       await sleep(100);

@@ -1,5 +1,6 @@
 /** The bench's verdicts: pure functions from figures to the rows, table-driven. */
 import { describe, expect, it } from "vitest";
+import { SCENARIOS } from "../../bench/lib/options.ts";
 import { type Figures, markdown, rows } from "../../bench/lib/report.ts";
 import type { Measurement } from "../../bench/lib/scenarios.ts";
 
@@ -116,6 +117,8 @@ describe("bench verdicts", () => {
       },
       settings: { upstreamLatencyMs: 150 },
       warnings: [],
+      failed: [],
+      scenarios: [...SCENARIOS],
       mode: "full",
       runSeconds: 1,
       startedAt: "now",
