@@ -1,0 +1,340 @@
+/**
+ * From raw figures to the issue's table: one row per figure, with its target
+ * and verdict, printed as Markdown and written as JSON with the raw figures.
+ */
+import { availableParallelism, cpus, loadavg, release } from "node:os";
+import { type BenchOptions, SCENARIOS } from "./options.ts";
+import type {
+  BundleFigures,
+  ColdBurstFigures,
+  MemoryFigures,
+  StaleWindowFigures,
+  UpstreamDownFigures,
+  WarmHitFigures,
+  ZipfFigures,
+} from "./scenarios.ts";
+import { LOCAL_EMULATION_ENV, WRANGLER_VERSION } from "./workers.ts";
+
+export type Figures = {
+  "warm-hit"?: WarmHitFigures;
+  "cold-burst"?: ColdBurstFigures;
+  zipf?: ZipfFigures;
+  "stale-window"?: StaleWindowFigures;
+  "upstream-down"?: UpstreamDownFigures;
+  bundle?: BundleFigures;
+  memory?: MemoryFigures;
+};
+
+/** pass/fail against a target; `reported` rows have none; `pending` cannot be measured yet. */
+export type Verdict = "pass" | "fail" | "reported" | "pending";
+
+export type Row = {
+  scenario: string;
+  figure: string;
+  /** The number the verdict is about (null when there is none yet). */
+  value: number | null;
+  /** Human-readable value, as in the table. */
+  shown: string;
+  target: string;
+  verdict: Verdict;
+};
+
+export type BenchReport = {
+  schema: 1;
+  startedAt: string;
+  runSeconds: number;
+  mode: BenchOptions["mode"];
+  scenarios: string[];
+  machine: {
+    nproc: number;
+    cpuModel: string;
+    node: string;
+    os: string;
+    wrangler: string;
+    /** 1-minute load average before and after the run: other work on the machine makes figures noisy. */
+    loadAverage: { before: number; after: number };
+  };
+  settings: {
+    upstreamLatencyMs: number;
+    sizes: BenchOptions["sizes"];
+    runtime: string;
+    localEmulation: Record<string, string>;
+    clientAddresses: string;
+  };
+  rows: Row[];
+  figures: Figures;
+  /** Scenarios that threw instead of producing figures (also listed as failing rows). */
+  failed: { scenario: string; error: string }[];
+  warnings: string[];
+};
+
+const fixed = (value: number, digits = 2) => value.toFixed(digits);
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
+
+export function machine(loadBefore: number): BenchReport["machine"] {
+  return {
+    loadAverage: { before: loadBefore, after: loadavg()[0] ?? 0 },
+    nproc: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    node: process.version,
+    os: `${process.platform} ${release()}`,
+    wrangler: WRANGLER_VERSION,
+  };
+}
+
+export function settings(options: BenchOptions): BenchReport["settings"] {
+  return {
+    upstreamLatencyMs: options.latencyMs,
+    sizes: options.sizes,
+    runtime: "workerd via `wrangler dev` (one process per worker; local mode, ProxyWorker in front of each)",
+    localEmulation: { ...LOCAL_EMULATION_ENV, "wrangler --log-level": "warn" },
+    clientAddresses:
+      "a distinct CF-Connecting-IP per request (2001:db8::/32); production rate limits in bench/wrangler/*.toml",
+  };
+}
+
+export function rows(figures: Figures): Row[] {
+  const out: Row[] = [];
+  const hit = figures["warm-hit"];
+  if (hit) {
+    const { targets } = hit;
+    const ours = targets.ours;
+    const pf = targets["platform-floor"];
+    const floor = targets.floor;
+    if (ours && pf && floor) {
+      const throughput = ours.reqPerSec / pf.reqPerSec;
+      out.push({
+        scenario: "warm hit",
+        figure: `hit req/s ÷ platform-floor req/s (${fixed(ours.reqPerSec, 0)} / ${fixed(pf.reqPerSec, 0)})`,
+        value: throughput,
+        shown: fixed(throughput),
+        target: ">= 0.90",
+        verdict: throughput >= 0.9 ? "pass" : "fail",
+      });
+      const tail = ours.p99Ms / pf.p99Ms;
+      out.push({
+        scenario: "warm hit",
+        figure: `hit p99 ÷ platform-floor p99 (${ours.p99Ms} ms / ${pf.p99Ms} ms)`,
+        value: tail,
+        shown: fixed(tail),
+        target: "<= 1.25",
+        verdict: tail <= 1.25 ? "pass" : "fail",
+      });
+      const bare = ours.reqPerSec / floor.reqPerSec;
+      out.push({
+        scenario: "warm hit",
+        figure: `hit req/s ÷ bare-floor req/s (${fixed(ours.reqPerSec, 0)} / ${fixed(floor.reqPerSec, 0)})`,
+        value: bare,
+        shown: fixed(bare),
+        target: "reported",
+        verdict: "reported",
+      });
+      const platform = pf.reqPerSec / floor.reqPerSec;
+      out.push({
+        scenario: "warm hit",
+        figure: "platform-floor req/s ÷ bare-floor req/s (all platform features together)",
+        value: platform,
+        shown: fixed(platform),
+        target: "reported",
+        verdict: "reported",
+      });
+      // A feature's cost: the share of platform-floor throughput it takes locally.
+      const switchedOff = (id: string, feature: string) => {
+        const without = targets[id];
+        if (!without) return;
+        const cost = 1 - pf.reqPerSec / without.reqPerSec;
+        out.push({
+          scenario: "warm hit",
+          figure: `cost of ${feature} (platform floor ${fixed(pf.reqPerSec, 0)} vs ${fixed(without.reqPerSec, 0)} req/s without it)`,
+          value: cost,
+          shown: percent(cost),
+          target: "reported",
+          verdict: "reported",
+        });
+      };
+      const switchedOn = (id: string, feature: string) => {
+        const withIt = targets[id];
+        if (!withIt) return;
+        const cost = 1 - withIt.reqPerSec / pf.reqPerSec;
+        out.push({
+          scenario: "warm hit",
+          figure: `cost of ${feature} (platform floor ${fixed(pf.reqPerSec, 0)} vs ${fixed(withIt.reqPerSec, 0)} req/s with it)`,
+          value: cost,
+          shown: percent(cost),
+          target: "reported",
+          verdict: "reported",
+        });
+      };
+      switchedOff("pf-no-ratelimit", "the rate-limit binding call");
+      switchedOff("pf-no-log", "one console.log JSON line");
+      switchedOn("pf-observability", "local observability capture (X_LOCAL_OBSERVABILITY=true)");
+      switchedOn("pf-assets", "the [assets] hop (run_worker_first off)");
+      switchedOn("pf-request-log", "wrangler dev's request log (default --log-level)");
+    }
+    for (const id of ["hono-cache", "naive"]) {
+      const target = targets[id];
+      if (!target || !ours) continue;
+      out.push({
+        scenario: "warm hit",
+        figure: `${id}: req/s, p99, upstream calls (ours: ${fixed(ours.reqPerSec, 0)} req/s, ${ours.p99Ms} ms, ${ours.upstreamCalls} calls)`,
+        value: target.reqPerSec,
+        shown: `${fixed(target.reqPerSec, 0)} req/s, ${target.p99Ms} ms, ${target.upstreamCalls} calls`,
+        target: "reported",
+        verdict: "reported",
+      });
+    }
+  }
+
+  const burst = figures["cold-burst"];
+  if (burst) {
+    const calls = (id: string) => burst.targets[id]?.upstreamCalls ?? Number.NaN;
+    out.push({
+      scenario: `cold burst (${burst.burst} simultaneous, one key)`,
+      figure: "upstream calls ours / naive / hono-cache",
+      value: calls("ours"),
+      shown: `${calls("ours")} / ${calls("naive")} / ${calls("hono-cache")}`,
+      target: `1 / ${burst.burst} / reported`,
+      verdict: calls("ours") === 1 && calls("naive") === burst.burst ? "pass" : "fail",
+    });
+  }
+
+  const zipf = figures.zipf;
+  if (zipf) {
+    const ratio = zipf.upstreamCalls / zipf.distinctKeysRequested;
+    out.push({
+      scenario: `Zipf(s=${zipf.exponent}) ${zipf.requests}${zipf.truncated ? " (truncated)" : ""} requests over ${zipf.keys} keys`,
+      figure: `upstream calls ÷ distinct keys requested (${zipf.upstreamCalls} / ${zipf.distinctKeysRequested}); ${fixed(zipf.reqPerSec, 0)} req/s, p99 ${zipf.p99Ms} ms`,
+      value: ratio,
+      shown: fixed(ratio),
+      target: "1.00",
+      verdict: zipf.upstreamCalls <= zipf.distinctKeysRequested && !zipf.truncated ? "pass" : "fail",
+    });
+  }
+
+  const stale = figures["stale-window"];
+  if (stale) {
+    const worst = Math.max(...stale.refreshesPerKey);
+    out.push({
+      scenario: `stale window (FRESH_TTL_SECONDS=${stale.freshTtlSeconds}, ${stale.requests} requests over ${stale.windowSeconds} s)`,
+      figure: `background refreshes per key (${stale.refreshesPerKey.join(", ")})`,
+      value: worst,
+      shown: stale.refreshesPerKey.every((n) => n === worst) ? String(worst) : `up to ${worst}`,
+      target: "1",
+      verdict: stale.refreshesPerKey.every((n) => n === 1) ? "pass" : "fail",
+    });
+  }
+
+  const down = figures["upstream-down"];
+  if (down) {
+    const ok = down.statuses[200] ?? 0;
+    const share = down.requests > 0 ? ok / down.requests : 0;
+    out.push({
+      scenario: `upstream down (503), warm cache (${down.keys} keys)`,
+      figure: `share of requests answered 200 (${ok} / ${down.requests}; ${down.upstreamCalls} upstream calls)`,
+      value: share,
+      shown: percent(share),
+      target: "100 %",
+      verdict: down.requests > 0 && ok === down.requests ? "pass" : "fail",
+    });
+  }
+
+  const bundle = figures.bundle;
+  if (bundle?.ours) {
+    const comparison = bundle["hono-cache"] ? `; naive + hono/cache: ${kib(bundle["hono-cache"].gzipBytes)}` : "";
+    out.push({
+      scenario: "bundle",
+      figure: `wrangler deploy --dry-run --minify, gzipped (${kib(bundle.ours.rawBytes)} minified${comparison})`,
+      value: bundle.ours.gzipBytes,
+      shown: kib(bundle.ours.gzipBytes),
+      target: "<= 40 KiB",
+      verdict: bundle.ours.gzipBytes <= 40 * 1024 ? "pass" : "fail",
+    });
+  }
+
+  const memory = figures.memory;
+  if (memory) {
+    if (memory.hooked) {
+      const bound = memory.maxEntries === null ? "" : ` of max ${memory.maxEntries}`;
+      const bounded =
+        (memory.maxEntries === null || memory.entries <= memory.maxEntries) &&
+        (memory.maxBytes === null || memory.bytes <= memory.maxBytes);
+      out.push({
+        scenario: "memory (tier 0 after Zipf)",
+        figure: `entries${bound}, approximate bytes`,
+        value: memory.bytes,
+        shown: `${memory.entries} entries, ${kib(memory.bytes)}`,
+        target: "bounded, reported",
+        verdict: bounded ? "pass" : "fail",
+      });
+    } else {
+      const estimate =
+        memory.unboundedEstimateBytes === null
+          ? "n/a"
+          : `unbounded would hold ${memory.distinctKeys} entries ≈ ${kib(memory.unboundedEstimateBytes)}`;
+      out.push({
+        scenario: "memory (tier 0 after Zipf)",
+        figure: "entries, approximate bytes (pending hook: GET /__bench/memory)",
+        value: null,
+        shown: estimate,
+        target: "bounded, reported",
+        verdict: "pending",
+      });
+    }
+  }
+  return out;
+}
+
+/** The sanity checks a reader would otherwise have to do by hand. */
+export function warnings(figures: Figures, machine: BenchReport["machine"]): string[] {
+  const out: string[] = [];
+  // Only the load before the run: during it, the load average counts the bench itself.
+  if (machine.loadAverage.before > machine.nproc / 2) {
+    out.push(
+      `the machine was busy before the run (1-min load average ${machine.loadAverage.before.toFixed(1)} on ${machine.nproc} cores): speed figures are noisy; re-run on a quiet machine`,
+    );
+  }
+  const hit = figures["warm-hit"];
+  if (hit) {
+    const drift = Math.abs(hit.oursBodyBytes - hit.floorBodyBytes) / hit.floorBodyBytes;
+    if (drift > 0.05) {
+      out.push(
+        `ours answers ${hit.oursBodyBytes} bytes for the hit key but the floors send ${hit.floorBodyBytes}: update test/fixtures/example-payload.json`,
+      );
+    }
+    for (const [id, results] of Object.entries(hit.rounds)) {
+      for (const result of results) {
+        const failed = result.requests - (result.statuses[200] ?? 0);
+        if (failed > 0 || result.errors > 0) {
+          out.push(
+            `warm hit ${id}: ${failed} answers were not 200 (${JSON.stringify(result.statuses)}), ${result.errors} errors`,
+          );
+        }
+      }
+    }
+  }
+  return out;
+}
+
+const VERDICT_MARK: Record<Verdict, string> = { pass: "pass", fail: "**FAIL**", reported: "—", pending: "pending" };
+
+export function markdown(report: BenchReport): string {
+  const cell = (text: string) => text.replaceAll("|", "\\|");
+  const lines = [
+    "| scenario | figure | value | target | result |",
+    "|---|---|---|---|---|",
+    ...report.rows.map(
+      (row) =>
+        `| ${cell(row.scenario)} | ${cell(row.figure)} | ${cell(row.shown)} | ${cell(row.target)} | ${VERDICT_MARK[row.verdict]} |`,
+    ),
+  ];
+  const { machine: m } = report;
+  lines.push(
+    "",
+    `${report.mode} run${report.scenarios.length < SCENARIOS.length ? ` (${report.scenarios.join(", ")})` : ""}, ${report.runSeconds.toFixed(0)} s, ${report.startedAt}; upstream latency ${report.settings.upstreamLatencyMs} ms; ` +
+      `${m.nproc} cores, ${m.cpuModel}, Node ${m.node}, wrangler ${m.wrangler}, ${m.os}; ` +
+      `load average ${m.loadAverage.before.toFixed(1)} before, ${m.loadAverage.after.toFixed(1)} after.`,
+  );
+  for (const warning of report.warnings) lines.push(`Warning: ${warning}`);
+  return lines.join("\n");
+}

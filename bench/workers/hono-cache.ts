@@ -1,0 +1,16 @@
+/**
+ * Bench baseline "hono-cache" (never shipped): the naive proxy wrapped in
+ * Hono's own `hono/cache` middleware, configured the way the Hono docs show.
+ * It stores 200s in the Cache API keyed on the URL; it does not coalesce
+ * concurrent misses, revalidate in the background or serve stale on errors.
+ */
+import { Hono } from "hono";
+import { cache } from "hono/cache";
+import { KEYAPI_PATH } from "../../src/keyapi/client";
+import { createNaiveRoutes, type NaiveEnv } from "./naive-app";
+
+const app = new Hono<NaiveEnv>();
+app.get(KEYAPI_PATH, cache({ cacheName: "bench-hono-cache", cacheControl: "max-age=3600", wait: false }));
+app.route("/", createNaiveRoutes());
+
+export default app satisfies ExportedHandler<Env>;
