@@ -1,11 +1,10 @@
 /**
- * The request path, in order: request id → log line → security headers →
+ * The request path, in order: request id and log line → security headers →
  * configuration → CORS → URL bound → rate limit (/v1/*) → 405 detection → routes; errors of every kind end in
  * `onError` as problem+json and still pass back out through the same middleware.
  */
 import { Hono } from "hono";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env";
 import { createSoundCache, type SoundCache, type SoundCacheOptions } from "./cache/sound-cache";
@@ -31,7 +30,6 @@ export function createRuntime(options: SoundCacheOptions = {}): Runtime {
 export function createApp(runtime: Runtime = createRuntime()) {
   const app = new Hono<AppEnv>();
 
-  app.use(requestId({ headerName: "X-Request-Id" }));
   app.use(requestLog());
   app.use(
     secureHeaders({

@@ -4,12 +4,17 @@ import type { AppEnv } from "../app-env";
 import type { LookupScope } from "../cache/sound-cache";
 import { edgeCacheStore, kvStore } from "../cache/stores";
 
-export function lookupScope(c: Context<AppEnv>, url: URL, admitMiss?: LookupScope["admitMiss"]): LookupScope {
+export function lookupScope(c: Context<AppEnv>, admitMiss?: LookupScope["admitMiss"]): LookupScope {
   const { config } = c.var;
+  let stores: LookupScope["stores"] | undefined;
   return {
     config,
-    // Tier 1 keys live on the request's own host: the Cache API is per zone.
-    stores: [edgeCacheStore(caches.default, url.origin), kvStore(config.soundCache)],
+    // Built on first use: a tier-0 hit never needs them.
+    get stores() {
+      // Tier 1 keys live on the request's own host: the Cache API is per zone.
+      stores ??= [edgeCacheStore(caches.default, new URL(c.req.url).origin), kvStore(config.soundCache)];
+      return stores;
+    },
     waitUntil: (work) => c.executionCtx.waitUntil(work),
     admitMiss,
   };

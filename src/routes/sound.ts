@@ -6,17 +6,18 @@ import { cacheHeaders, isNotModified } from "../http/cache-headers";
 import { ProblemError, problemResponse } from "../http/problem";
 import { missAdmission } from "../http/rate-limit";
 import { KEYAPI_PATH } from "../keyapi/client";
-import { parseSoundQuery } from "../sound/query";
+import { parseSoundQueryString } from "../sound/query";
 import { lookupScope } from "./lookup-scope";
 
 export const SOUND_PATH = KEYAPI_PATH;
 
 export function soundRoutes(cache: SoundCache, clock: () => number) {
   return new Hono<AppEnv>().get(SOUND_PATH, async (c) => {
-    const url = new URL(c.req.url);
-    const query = parseSoundQuery(url.searchParams);
+    const { url } = c.req;
+    const queryStart = url.indexOf("?");
+    const query = parseSoundQueryString(queryStart < 0 ? "" : url.slice(queryStart + 1));
     const { config } = c.var;
-    const lookup = await cache.lookup(query, lookupScope(c, url, missAdmission(c)));
+    const lookup = await cache.lookup(query, lookupScope(c, missAdmission(c)));
     if (lookup.upstream) c.set("upstream", lookup.upstream);
     const headers = cacheHeaders(lookup, config.ttls, clock());
 

@@ -56,7 +56,7 @@ export function webhookRoutes(cache: SoundCache, clock: () => number) {
       if (!verdict.valid) throw new ProblemError("invalid-signature", verdict.reason);
       const queries = parseWebhookBody(rawBody);
 
-      const scope = lookupScope(c, new URL(c.req.url));
+      const scope = lookupScope(c);
       const results = await mapWithConcurrency(queries, UPSTREAM_CONCURRENCY, (query) =>
         refreshOne(cache, query, scope, c.var.requestId),
       );

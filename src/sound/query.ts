@@ -94,6 +94,23 @@ export function parseSoundQuery(search: URLSearchParams): SoundQuery {
   };
 }
 
+const parsedQueries = new Map<string, SoundQuery>();
+const PARSED_QUERIES_MAX = 512;
+
+/**
+ * `parseSoundQuery` for the raw query string, remembering valid ones: a hot
+ * key's query is parsed once per isolate, not once per hit. Bounded; invalid
+ * queries are never remembered.
+ */
+export function parseSoundQueryString(search: string): SoundQuery {
+  const known = parsedQueries.get(search);
+  if (known) return known;
+  const query = parseSoundQuery(new URLSearchParams(search));
+  if (parsedQueries.size >= PARSED_QUERIES_MAX) parsedQueries.clear();
+  parsedQueries.set(search, query);
+  return query;
+}
+
 /** The normalised identity of a query: parameter order and `region` case do not matter. */
 export function soundKey(query: SoundQuery): string {
   return `${query.clipId}:${query.period}:${query.region}`;

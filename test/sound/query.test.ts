@@ -1,6 +1,6 @@
 import { expect, describe as group, it } from "vitest";
 import { ProblemError } from "../../src/http/problem";
-import { parseSoundQuery, soundKey } from "../../src/sound/query";
+import { parseSoundQuery, parseSoundQueryString, soundKey } from "../../src/sound/query";
 
 const parse = (query: string) => parseSoundQuery(new URLSearchParams(query));
 
@@ -85,5 +85,17 @@ group("parseSoundQuery rejects, naming the parameter", () => {
   it("truncates an absurdly long unknown name", () => {
     const [error] = errorsOf(`clip_id=1&${"a".repeat(5000)}=1`) ?? [];
     expect(error?.param).toBe("a".repeat(64));
+  });
+});
+
+group("parseSoundQueryString", () => {
+  it("gives the same answer as parseSoundQuery, and again from memory", () => {
+    expect(parseSoundQueryString("clip_id=9&region=gb")).toEqual({ clipId: "9", period: 7, region: "GB" });
+    expect(parseSoundQueryString("clip_id=9&region=gb")).toEqual({ clipId: "9", period: 7, region: "GB" });
+  });
+
+  it("rejects an invalid query every time (it is never remembered)", () => {
+    expect(() => parseSoundQueryString("clip_id=x")).toThrow(ProblemError);
+    expect(() => parseSoundQueryString("clip_id=x")).toThrow(ProblemError);
   });
 });
