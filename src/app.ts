@@ -1,16 +1,15 @@
 /**
- * The request path, in order: request id and log line → security headers →
+ * The request path, in order: request id, security headers and log line →
  * configuration → CORS → URL bound → rate limit (/v1/*) → 405 detection → routes; errors of every kind end in
  * `onError` as problem+json and still pass back out through the same middleware.
  */
 import { Hono } from "hono";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env";
 import { createSoundCache, type SoundCache, type SoundCacheOptions } from "./cache/sound-cache";
 import { loadConfig } from "./config";
 import { corsPolicy } from "./http/cors";
-import { requestLog } from "./http/log";
+import { responseEnvelope } from "./http/envelope";
 import { ProblemError, problemResponse } from "./http/problem";
 import { rateLimit } from "./http/rate-limit";
 import { health } from "./routes/health";
@@ -30,20 +29,7 @@ export function createRuntime(options: SoundCacheOptions = {}): Runtime {
 export function createApp(runtime: Runtime = createRuntime()) {
   const app = new Hono<AppEnv>();
 
-  app.use(requestLog());
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-      crossOriginResourcePolicy: "cross-origin",
-      crossOriginOpenerPolicy: false,
-      originAgentCluster: false,
-      xDnsPrefetchControl: false,
-      xDownloadOptions: false,
-      xFrameOptions: "DENY",
-      xPermittedCrossDomainPolicies: false,
-      xXssProtection: false,
-    }),
-  );
+  app.use(responseEnvelope());
   app.use(async function withConfig(c, next) {
     c.set("config", loadConfig(c.env));
     await next();

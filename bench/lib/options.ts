@@ -60,12 +60,12 @@ export type BenchOptions = {
   featureVariants: readonly FeatureVariant[];
 };
 
-export type FeatureVariant = "pf-no-ratelimit" | "pf-no-log" | "pf-observability" | "pf-assets" | "pf-request-log";
+export type FeatureVariant = "pf-no-ratelimit" | "pf-no-log" | "pf-observability" | "pf-no-assets" | "pf-request-log";
 const ALL_VARIANTS: readonly FeatureVariant[] = [
   "pf-no-ratelimit",
   "pf-no-log",
   "pf-observability",
-  "pf-assets",
+  "pf-no-assets",
   "pf-request-log",
 ];
 

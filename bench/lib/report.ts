@@ -169,7 +169,10 @@ export function rows(figures: Figures): Row[] {
       switchedOff("pf-no-ratelimit", "the rate-limit binding call");
       switchedOff("pf-no-log", "one console.log JSON line");
       switchedOn("pf-observability", "local observability capture (X_LOCAL_OBSERVABILITY=true)");
-      switchedOn("pf-assets", "the [assets] hop (run_worker_first off)");
+      switchedOff(
+        "pf-no-assets",
+        "[assets] routing in front of the worker (run_worker_first for /v1/*, as in production)",
+      );
       switchedOn("pf-request-log", "wrangler dev's request log (default --log-level)");
     }
     for (const id of ["hono-cache", "naive"]) {

@@ -35,7 +35,7 @@ export type WorkerId =
   | "pf-no-ratelimit"
   | "pf-no-log"
   | "pf-observability"
-  | "pf-assets"
+  | "pf-no-assets"
   | "pf-request-log"
   | "naive"
   | "hono-cache";
@@ -58,7 +58,7 @@ export function workerSpecs(options: BenchOptions): Record<WorkerId, WorkerSpec>
       config: "platform-floor.toml",
       env: { X_LOCAL_OBSERVABILITY: "true" },
     },
-    "pf-assets": { id: "pf-assets", config: "platform-floor.assets.toml" },
+    "pf-no-assets": { id: "pf-no-assets", config: "platform-floor.no-assets.toml" },
     "pf-request-log": { id: "pf-request-log", config: "platform-floor.toml", logLevel: "log" },
     naive: { id: "naive", config: "naive.toml" },
     "hono-cache": { id: "hono-cache", config: "hono-cache.toml" },
