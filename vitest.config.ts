@@ -9,6 +9,8 @@ export default defineConfig({
   test: {
     // Request log lines only for failing tests.
     silent: "passed-only",
+    // The usual console output, plus a JSON summary that .ci/run turns into one closing line.
+    reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
     projects: [
       {
         // The worker, inside workerd.
