@@ -139,33 +139,25 @@ export function rows(figures: Figures): Row[] {
         target: "reported",
         verdict: "reported",
       });
-      // A feature's cost: the share of platform-floor throughput it takes locally.
-      const switchedOff = (id: string, feature: string) => {
-        const without = targets[id];
-        if (!without) return;
-        const cost = 1 - pf.reqPerSec / without.reqPerSec;
+      // A feature's cost: the share of platform-floor throughput it takes locally, measured by a
+      // variant with the feature switched off (or, for features off by default, on).
+      const featureCost = (id: string, feature: string, variantHasIt: boolean) => {
+        const variant = targets[id];
+        if (!variant) return;
+        const [withIt, without] = variantHasIt ? [variant, pf] : [pf, variant];
+        const cost = 1 - withIt.reqPerSec / without.reqPerSec;
+        const comparison = `platform floor ${fixed(pf.reqPerSec, 0)} vs ${fixed(variant.reqPerSec, 0)} req/s ${variantHasIt ? "with" : "without"} it`;
         out.push({
           scenario: "warm hit",
-          figure: `cost of ${feature} (platform floor ${fixed(pf.reqPerSec, 0)} vs ${fixed(without.reqPerSec, 0)} req/s without it)`,
+          figure: `cost of ${feature} (${comparison})`,
           value: cost,
           shown: percent(cost),
           target: "reported",
           verdict: "reported",
         });
       };
-      const switchedOn = (id: string, feature: string) => {
-        const withIt = targets[id];
-        if (!withIt) return;
-        const cost = 1 - withIt.reqPerSec / pf.reqPerSec;
-        out.push({
-          scenario: "warm hit",
-          figure: `cost of ${feature} (platform floor ${fixed(pf.reqPerSec, 0)} vs ${fixed(withIt.reqPerSec, 0)} req/s with it)`,
-          value: cost,
-          shown: percent(cost),
-          target: "reported",
-          verdict: "reported",
-        });
-      };
+      const switchedOff = (id: string, feature: string) => featureCost(id, feature, false);
+      const switchedOn = (id: string, feature: string) => featureCost(id, feature, true);
       switchedOff("pf-no-ratelimit", "the rate-limit binding call");
       switchedOff("pf-no-log", "one console.log JSON line");
       switchedOn("pf-observability", "local observability capture (X_LOCAL_OBSERVABILITY=true)");
