@@ -87,11 +87,12 @@ export function parseSoundQuery(search: URLSearchParams): SoundQuery {
     const names = [...new Set(errors.map((error) => error.param))].join(", ");
     throw new ProblemError("invalid-query", `Invalid query parameters: ${names}.`, { errors });
   }
-  return {
-    clipId: query.clipId as string,
-    period: query.period ?? DEFAULT_PERIOD,
-    region: query.region ?? DEFAULT_REGION,
-  };
+  return withDefaults({ ...query, clipId: query.clipId as string });
+}
+
+/** A query whose optional parts fall back to the endpoint's defaults (the webhook uses the same). */
+export function withDefaults(query: { clipId: string; period?: Period; region?: string }): SoundQuery {
+  return { clipId: query.clipId, period: query.period ?? DEFAULT_PERIOD, region: query.region ?? DEFAULT_REGION };
 }
 
 const parsedQueries = new Map<string, SoundQuery>();
@@ -109,9 +110,4 @@ export function parseSoundQueryString(search: string): SoundQuery {
   if (parsedQueries.size >= PARSED_QUERIES_MAX) parsedQueries.clear();
   parsedQueries.set(search, query);
   return query;
-}
-
-/** The normalised identity of a query: parameter order and `region` case do not matter. */
-export function soundKey(query: SoundQuery): string {
-  return `${query.clipId}:${query.period}:${query.region}`;
 }

@@ -4,7 +4,7 @@
  */
 import * as z from "zod/mini";
 import { type ParamError, ProblemError } from "../http/problem";
-import { DEFAULT_PERIOD, DEFAULT_REGION, type SoundQuery, soundQueryParams } from "../sound/query";
+import { type SoundQuery, soundQueryParams, withDefaults } from "../sound/query";
 
 export const MAX_WEBHOOK_ITEMS = 25;
 export const MAX_WEBHOOK_BODY_BYTES = 16 * 1024;
@@ -52,11 +52,9 @@ export function parseWebhookBody(rawBody: string): SoundQuery[] {
       errors,
     });
   }
-  return result.data.items.map((item) => ({
-    clipId: item.clip_id,
-    period: item.period ?? DEFAULT_PERIOD,
-    region: item.region ?? DEFAULT_REGION,
-  }));
+  return result.data.items.map((item) =>
+    withDefaults({ clipId: item.clip_id, period: item.period, region: item.region }),
+  );
 }
 
 /** `["items", 0, "clip_id"]` → `items[0].clip_id`; the body itself is `body`. */

@@ -1,6 +1,7 @@
 import { expect, describe as group, it } from "vitest";
+import { cacheKey } from "../../src/cache/answer";
 import { ProblemError } from "../../src/http/problem";
-import { parseSoundQuery, parseSoundQueryString, soundKey } from "../../src/sound/query";
+import { parseSoundQuery, parseSoundQueryString } from "../../src/sound/query";
 
 const parse = (query: string) => parseSoundQuery(new URLSearchParams(query));
 
@@ -26,8 +27,8 @@ group("parseSoundQuery accepts", () => {
   });
 
   it("gives the same key whatever the parameter order and region case", () => {
-    expect(soundKey(parse("clip_id=5&period=30&region=fr"))).toBe(soundKey(parse("region=FR&clip_id=5&period=30")));
-    expect(soundKey(parse("clip_id=5"))).toBe(soundKey(parse("clip_id=5&period=7&region=US")));
+    expect(cacheKey(parse("clip_id=5&period=30&region=fr"))).toBe(cacheKey(parse("region=FR&clip_id=5&period=30")));
+    expect(cacheKey(parse("clip_id=5"))).toBe(cacheKey(parse("clip_id=5&period=7&region=US")));
   });
 });
 
