@@ -5,7 +5,7 @@
  */
 import * as z from "zod/mini";
 import type { Ttls } from "./cache/answer";
-import { ProblemError } from "./http/problem";
+import { ProblemError } from "./domain/problems";
 import { DEFAULT_PERIOD, DEFAULT_REGION, type SoundQuery, soundQueryParams } from "./sound/query";
 
 export type AllowedOrigins = { any: true } | { any: false; origins: ReadonlySet<string> };

@@ -10,7 +10,8 @@
 import * as z from "zod/mini";
 import { description, name, version } from "../package.json";
 import { CACHE_STATUSES } from "./cache/sound-cache";
-import { PROBLEM_CONTENT_TYPE, type ProblemDetails, type ProblemKind, problemKinds, problemType } from "./http/problem";
+import { type ProblemKind, problemKinds } from "./domain/problems";
+import { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType } from "./http/problem";
 import { soundPayloadSchema } from "./keyapi/sound";
 import { SOUND_PATH } from "./routes/sound";
 import { WEBHOOK_PATH } from "./routes/webhook";

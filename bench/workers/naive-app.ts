@@ -6,7 +6,8 @@
  */
 import { Hono } from "hono";
 import { loadConfig } from "../../src/config";
-import { ProblemError, problemResponse } from "../../src/http/problem";
+import { ProblemError } from "../../src/domain/problems";
+import { problemResponse } from "../../src/http/problem";
 import { fetchSoundFromKeyApi, KEYAPI_PATH } from "../../src/keyapi/client";
 import { parseSoundQuery } from "../../src/sound/query";
 

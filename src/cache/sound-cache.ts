@@ -6,7 +6,7 @@
  * can pay KeyAPI twice for the same answer at the same time.
  */
 import type { Config } from "../config";
-import { ProblemError } from "../http/problem";
+import { ProblemError } from "../domain/problems";
 import { CircuitBreaker } from "../keyapi/breaker";
 import { fetchSoundFromKeyApi, type UpstreamExchange } from "../keyapi/client";
 import type { SoundQuery } from "../sound/query";

@@ -5,7 +5,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
-import { ProblemError } from "./problem";
+import { ProblemError } from "../domain/problems";
 
 /** Response headers a widget may read. */
 export const CORS_EXPOSED_HEADERS = ["ETag", "X-Cache", "Age", "Retry-After", "X-Request-Id"];

@@ -5,7 +5,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
-import { ProblemError } from "./problem";
+import { ProblemError } from "../domain/problems";
 
 /** The bindings' period: a refused client may try again after it. */
 export const RATE_LIMIT_PERIOD_SECONDS = 60;

@@ -6,7 +6,7 @@
  */
 import * as z from "zod/mini";
 import type { Config } from "../config";
-import { ProblemError } from "../http/problem";
+import { ProblemError } from "../domain/problems";
 import type { SoundQuery } from "../sound/query";
 import { parseJsonKeepingBigIntegers } from "./json";
 import { type SoundPayload, trimSound, upstreamSoundSchema } from "./sound";

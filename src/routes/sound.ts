@@ -2,8 +2,9 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import type { SoundCache } from "../cache/sound-cache";
+import { ProblemError } from "../domain/problems";
 import { cacheHeaders, isNotModified } from "../http/cache-headers";
-import { ProblemError, problemResponse } from "../http/problem";
+import { problemResponse } from "../http/problem";
 import { missAdmission } from "../http/rate-limit";
 import { KEYAPI_PATH } from "../keyapi/client";
 import { parseSoundQueryString } from "../sound/query";

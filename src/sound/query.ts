@@ -4,7 +4,7 @@
  * only values that passed them are ever sent upstream or used as a cache key.
  */
 import * as z from "zod/mini";
-import { type ParamError, ProblemError } from "../http/problem";
+import { type ParamError, ProblemError } from "../domain/problems";
 import { REGION_CODES } from "./regions";
 
 export const PERIODS = [7, 30, 120] as const;

@@ -3,7 +3,7 @@
  * 1–25 items, each with the endpoint's rules and defaults.
  */
 import * as z from "zod/mini";
-import { type ParamError, ProblemError } from "../http/problem";
+import { type ParamError, ProblemError } from "../domain/problems";
 import { type SoundQuery, soundQueryParams, withDefaults } from "../sound/query";
 
 export const MAX_WEBHOOK_ITEMS = 25;

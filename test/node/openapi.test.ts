@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { expect, it } from "vitest";
 import { OPENAPI_FILE, serialize } from "../../scripts/openapi.ts";
+import { type ProblemKind, problemKinds } from "../../src/domain/problems";
 import { CORS_EXPOSED_HEADERS } from "../../src/http/cors";
-import { PROBLEM_CONTENT_TYPE, type ProblemKind, problemKinds, problemType } from "../../src/http/problem";
+import { PROBLEM_CONTENT_TYPE, problemType } from "../../src/http/problem";
 import { buildOpenApiDocument } from "../../src/openapi";
 import { soundQueryParams } from "../../src/sound/query";
 

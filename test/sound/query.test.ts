@@ -1,6 +1,6 @@
 import { expect, describe as group, it } from "vitest";
 import { cacheKey } from "../../src/cache/answer";
-import { ProblemError } from "../../src/http/problem";
+import { ProblemError } from "../../src/domain/problems";
 import { parseSoundQuery, parseSoundQueryString } from "../../src/sound/query";
 
 const parse = (query: string) => parseSoundQuery(new URLSearchParams(query));
