@@ -7,6 +7,8 @@ import * as z from "zod/mini";
 import type { Ttls } from "./cache/answer";
 import { ProblemError } from "./domain/problems";
 import { DEFAULT_PERIOD, DEFAULT_REGION, type SoundQuery, soundQueryParams } from "./sound/query";
+import type { WebhookDeliveries } from "./webhook/deliveries";
+import { decodeSigningSecret } from "./webhook/standard";
 
 export type AllowedOrigins = { any: true } | { any: false; origins: ReadonlySet<string> };
 
@@ -23,8 +25,12 @@ export type Config = {
   rateLimiter: RateLimit;
   /** Requests that would call KeyAPI, per client. */
   missLimiter: RateLimit;
-  /** Absent: the webhook answers 503. */
+  /** Absent: the webhook answers 503. The legacy scheme's HMAC key, as UTF-8. */
   webhookSecret: string | undefined;
+  /** Standard Webhooks' key: `WEBHOOK_SECRET` read as `whsec_<base64>`; absent when it is not base64. */
+  webhookSigningKey: Uint8Array<ArrayBuffer> | undefined;
+  /** Standard Webhooks deliveries already processed, one object per `webhook-id`. */
+  webhookDeliveries: DurableObjectNamespace<WebhookDeliveries>;
 };
 
 const nonBlank = z.string().check(z.trim(), z.minLength(1, "must not be empty"));
@@ -107,6 +113,11 @@ const rateLimitBinding = z.custom<RateLimit>(
   "must be a Rate Limiting binding",
 );
 
+const durableObjectNamespace = z.custom<DurableObjectNamespace<WebhookDeliveries>>(
+  (value) => typeof value === "object" && value !== null && "idFromName" in value,
+  "must be a Durable Object namespace binding",
+);
+
 export const envSchema = z.object({
   KEYAPI_API_KEY: nonBlank,
   KEYAPI_BASE_URL: z.prefault(httpUrl, "https://api.keyapi.ai"),
@@ -119,6 +130,7 @@ export const envSchema = z.object({
   SOUND_CACHE: kvNamespace,
   RATE_LIMITER: rateLimitBinding,
   MISS_LIMITER: rateLimitBinding,
+  WEBHOOK_DELIVERIES: durableObjectNamespace,
   WEBHOOK_SECRET: z.optional(nonBlank.check(z.minLength(16, "must be at least 16 characters"))),
 });
 
@@ -162,5 +174,7 @@ function parseConfig(env: Env): Config | ProblemError {
     rateLimiter: vars.RATE_LIMITER,
     missLimiter: vars.MISS_LIMITER,
     webhookSecret: vars.WEBHOOK_SECRET,
+    webhookSigningKey: vars.WEBHOOK_SECRET === undefined ? undefined : decodeSigningSecret(vars.WEBHOOK_SECRET),
+    webhookDeliveries: vars.WEBHOOK_DELIVERIES,
   };
 }

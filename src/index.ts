@@ -9,3 +9,5 @@ export default {
   fetch: app.fetch,
   scheduled: (_controller, env, ctx) => warmUp(runtime, env, ctx),
 } satisfies ExportedHandler<Env>;
+
+export { WebhookDeliveries } from "./webhook/deliveries";

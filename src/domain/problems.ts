@@ -15,6 +15,8 @@ export const problemKinds = {
   "not-found": { status: 404, title: "Not found" },
   "sound-not-found": { status: 404, title: "Sound not found" },
   "method-not-allowed": { status: 405, title: "Method not allowed" },
+  "webhook-delivery-in-progress": { status: 409, title: "Webhook delivery in progress" },
+  "webhook-id-reused": { status: 409, title: "Webhook id reused" },
   "payload-too-large": { status: 413, title: "Payload too large" },
   "uri-too-long": { status: 414, title: "URI too long" },
   "unsupported-media-type": { status: 415, title: "Unsupported media type" },
@@ -29,6 +31,7 @@ export const problemKinds = {
   "credit-budget-exhausted": { status: 503, title: "Credit budget exhausted" },
   "admin-disabled": { status: 503, title: "Admin endpoint not configured" },
   "webhook-disabled": { status: 503, title: "Webhook not configured" },
+  "webhook-deliveries-unavailable": { status: 503, title: "Webhook delivery record unavailable" },
   "upstream-timeout": { status: 504, title: "Upstream timeout" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
