@@ -15,3 +15,24 @@ type RateLimit = { limit(options: { key: string }): Promise<{ success: boolean }
 interface CacheStorage {
   readonly default: Cache;
 }
+// Durable Objects (src/webhook/deliveries.ts): opaque too.
+type DurableObjectNamespace<T = unknown> = {
+  idFromName(name: string): unknown;
+  get(id: unknown): DurableObjectStub<T>;
+};
+type DurableObjectStub<T = unknown> = T;
+type SqlStorage = { exec<Row = unknown>(query: string, ...bindings: unknown[]): { toArray(): Row[] } };
+declare module "cloudflare:workers" {
+  export abstract class DurableObject<E = unknown> {
+    protected ctx: {
+      storage: {
+        sql: SqlStorage;
+        setAlarm(time: number): Promise<void>;
+        deleteAll(): Promise<void>;
+      };
+    };
+    protected env: E;
+    constructor(ctx: unknown, env: E);
+    alarm?(): void | Promise<void>;
+  }
+}

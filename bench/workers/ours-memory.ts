@@ -20,3 +20,5 @@ export default {
   },
   scheduled: (_controller, env, ctx) => warmUp(runtime, env, ctx),
 } satisfies ExportedHandler<Env>;
+
+export { WebhookDeliveries } from "../../src/webhook/deliveries";
