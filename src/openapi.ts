@@ -14,10 +14,11 @@ import { type ProblemKind, problemKinds } from "./domain/problems";
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType } from "./http/problem";
 import { soundPayloadSchema } from "./keyapi/sound";
 import { SOUND_PATH } from "./routes/sound";
-import { WEBHOOK_PATH } from "./routes/webhook";
+import { REPLAYED_HEADER, WEBHOOK_PATH } from "./routes/webhook";
 import { DEFAULT_PERIOD, DEFAULT_REGION, soundQueryParams } from "./sound/query";
 import { MAX_WEBHOOK_BODY_BYTES, webhookBodySchema } from "./webhook/body";
 import { MAX_CLOCK_SKEW_SECONDS } from "./webhook/signature";
+import { DELIVERY_TTL_MS } from "./webhook/standard";
 
 type JsonObject = { [key: string]: unknown };
 
@@ -47,12 +48,17 @@ const WEBHOOK_ONLY: ProblemKind[] = [
   "invalid-signature",
   "payload-too-large",
   "unsupported-media-type",
+  "webhook-delivery-in-progress",
+  "webhook-id-reused",
   "webhook-disabled",
+  "webhook-deliveries-unavailable",
 ];
+/** Problems only the admin endpoint answers with. */
+export const ADMIN_ONLY: ProblemKind[] = ["unauthorized", "admin-disabled"];
 /** Problems every `/v1/*` route can answer with. */
 const EVERY_V1_ROUTE: ProblemKind[] = [...EVERY_ROUTE, "uri-too-long", "rate-limited"];
 /** Statuses whose problems say when to come back. */
-const RETRY_STATUSES = new Set([429, 503]);
+const RETRY_STATUSES = new Set([409, 429, 503]);
 
 function jsonSchema(schema: z.ZodMiniType, io: "input" | "output" = "output"): JsonObject {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, target: "draft-2020-12" }) as JsonObject;
@@ -140,13 +146,102 @@ function queryParameter(name: keyof typeof soundQueryParams, description: string
   };
 }
 
+/**
+ * How callers prove who they are. An operation names the ones it accepts (any one
+ * suffices); only the schemes some operation uses end up in the document.
+ */
+const securitySchemes = {
+  standardWebhooks: {
+    type: "apiKey",
+    in: "header",
+    name: "webhook-signature",
+    description:
+      "Standard Webhooks v1 (https://www.standardwebhooks.com): `webhook-signature: v1,<base64 HMAC-SHA256>` " +
+      "(space-separated entries, any one valid) over `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed by " +
+      "`WEBHOOK_SECRET` read as `whsec_<base64>`, with `webhook-id` and `webhook-timestamp` (Unix seconds).",
+  },
+  webhookSignature: {
+    type: "apiKey",
+    in: "header",
+    name: "X-Webhook-Signature",
+    description:
+      '`X-Webhook-Signature: sha256=<hex HMAC-SHA256(WEBHOOK_SECRET, "<timestamp>.<raw body>")>` with ' +
+      "`X-Webhook-Timestamp` (Unix seconds); the secret string itself is the key.",
+  },
+  adminToken: {
+    type: "http",
+    scheme: "bearer",
+    description: "`Authorization: Bearer <ADMIN_TOKEN>`.",
+  },
+} satisfies Record<string, JsonObject>;
+
+type SecuritySchemeName = keyof typeof securitySchemes;
+
+type OperationSpec = {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  /** Schemes any one of which admits a caller; none for a public operation. */
+  security?: SecuritySchemeName[];
+  parameters?: JsonObject[];
+  requestBody?: JsonObject;
+  /** Success (and 304) responses. */
+  responses: Record<string, JsonObject>;
+  /** The problems it can answer with, grouped by status into responses. */
+  problems?: ProblemKind[];
+  /** Responses that are not problem+json (static files). */
+  otherErrors?: Record<string, JsonObject>;
+};
+
+/**
+ * One operation with its security declaration (`[]` when public) and its problem
+ * responses. Adding an endpoint is one call, e.g. with `security: ["adminToken"]`.
+ */
+function operation(spec: OperationSpec): JsonObject {
+  const { security = [], problems = [], otherErrors = {}, responses, ...rest } = spec;
+  return {
+    ...rest,
+    security: security.map((scheme) => ({ [scheme]: [] })),
+    responses: { ...responses, ...problemResponses(problems), ...otherErrors },
+  };
+}
+
+/** The schemes the operations in `paths` name, for `components.securitySchemes`. */
+function usedSecuritySchemes(paths: Record<string, Record<string, JsonObject>>): JsonObject {
+  const used = new Set(
+    Object.values(paths).flatMap((item) =>
+      Object.values(item).flatMap((op) => (op.security as JsonObject[]).flatMap((entry) => Object.keys(entry))),
+    ),
+  );
+  return Object.fromEntries(Object.entries(securitySchemes).filter(([name]) => used.has(name)));
+}
+
 const staticFile = (operationId: string, summary: string, mediaType: string, answer: string) => ({
-  get: {
+  get: operation({
     operationId,
     summary,
     tags: ["widget and docs"],
     responses: { "200": { description: answer, content: { [mediaType]: { schema: { type: "string" } } } } },
-  },
+    otherErrors: {
+      "4XX": {
+        description:
+          "A request Cloudflare refuses before the file is served (malformed, or a URL or headers over its limits); " +
+          "not problem+json, since the worker never sees it.",
+      },
+    },
+  }),
+});
+
+/** This project's terms: not published under an open licence (an SPDX `LicenseRef-`, as SPDX has no id for it). */
+const LICENSE = { name: "Proprietary: all rights reserved", identifier: "LicenseRef-Proprietary" };
+
+const webhookHeader = (name: string, description: string, pattern: string): JsonObject => ({
+  name,
+  in: "header",
+  required: false,
+  description,
+  schema: { type: "string", pattern },
 });
 
 /**
@@ -154,8 +249,131 @@ const staticFile = (operationId: string, summary: string, mediaType: string, ans
  */
 export function buildOpenApiDocument(): JsonObject {
   const allKinds = Object.keys(problemKinds) as ProblemKind[];
-  const soundProblems = allKinds.filter((kind) => !NOT_PER_OPERATION.includes(kind) && !WEBHOOK_ONLY.includes(kind));
+  const soundProblems = allKinds.filter(
+    (kind) => !NOT_PER_OPERATION.includes(kind) && !WEBHOOK_ONLY.includes(kind) && !ADMIN_ONLY.includes(kind),
+  );
   const webhookProblems = [...EVERY_V1_ROUTE, ...WEBHOOK_ONLY];
+  const windowMinutes = DELIVERY_TTL_MS / 60_000;
+
+  const paths: Record<string, Record<string, JsonObject>> = {
+    [SOUND_PATH]: {
+      get: operation({
+        operationId: "getTrendingSoundDetail",
+        summary: "A trending sound's detail",
+        description:
+          "Same path and query names as KeyAPI. Unknown, repeated and empty parameters are refused (400) " +
+          "with one entry per parameter in `errors`.",
+        tags: ["sounds"],
+        parameters: [
+          queryParameter("clip_id", "The sound's clip id: 1 to 20 decimal digits, leading zeros kept."),
+          queryParameter("period", "Trend period in days.", String(DEFAULT_PERIOD)),
+          queryParameter("region", "ISO 3166-1 alpha-2 country code, any case.", DEFAULT_REGION),
+          {
+            name: "If-None-Match",
+            in: "header",
+            required: false,
+            description: "An `ETag` from an earlier answer; a 304 without body when it still matches.",
+            schema: { type: "string" },
+          },
+        ],
+        responses: {
+          "200": {
+            description: "The sound.",
+            headers: {
+              ETag: ref("headers", "ETag"),
+              "X-Cache": ref("headers", "X-Cache"),
+              Age: ref("headers", "Age"),
+              "Cache-Control": ref("headers", "Cache-Control"),
+              "Server-Timing": ref("headers", "Server-Timing"),
+              "X-Request-Id": ref("headers", "X-Request-Id"),
+            },
+            content: { "application/json": { schema: ref("schemas", "SoundPayload") } },
+          },
+          "304": {
+            description: "Not modified: the `If-None-Match` validator still matches.",
+            headers: {
+              ETag: ref("headers", "ETag"),
+              "X-Cache": ref("headers", "X-Cache"),
+              Age: ref("headers", "Age"),
+              "Cache-Control": ref("headers", "Cache-Control"),
+              "X-Request-Id": ref("headers", "X-Request-Id"),
+            },
+          },
+        },
+        problems: soundProblems,
+      }),
+    },
+    [WEBHOOK_PATH]: {
+      post: operation({
+        operationId: "refreshSounds",
+        summary: "Refresh sounds now (signed webhook)",
+        description:
+          "Fetches each item from KeyAPI now, stores it in every cache tier and reports each outcome. " +
+          "Signed with Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`; these win when " +
+          "both sets are present) or with `X-Webhook-Timestamp` and `X-Webhook-Signature`, " +
+          `timestamps within ${MAX_CLOCK_SKEW_SECONDS} s of the worker's clock. Body at most ${MAX_WEBHOOK_BODY_BYTES} bytes. ` +
+          `A Standard Webhooks delivery is processed once per \`webhook-id\`: for ${windowMinutes} minutes after, ` +
+          `a redelivery gets the first answer back (with \`${REPLAYED_HEADER}: true\`) and calls KeyAPI not at all.`,
+        tags: ["sounds"],
+        security: ["standardWebhooks", "webhookSignature"],
+        parameters: [
+          webhookHeader(
+            "webhook-id",
+            "Standard Webhooks: the message id, the same on every retry (1 to 256 visible ASCII characters).",
+            "^[\\x21-\\x7e]{1,256}$",
+          ),
+          webhookHeader("webhook-timestamp", "Standard Webhooks: Unix seconds when it was signed.", "^\\d{1,12}$"),
+          webhookHeader(
+            "X-Webhook-Timestamp",
+            "Legacy scheme: Unix seconds when the request was signed.",
+            "^\\d{1,12}$",
+          ),
+        ],
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: ref("schemas", "WebhookRequest") } },
+        },
+        responses: {
+          "200": {
+            description: "One result per item, in order.",
+            headers: {
+              "X-Request-Id": ref("headers", "X-Request-Id"),
+              [REPLAYED_HEADER]: {
+                description: "`true` when this is the stored answer to an earlier copy of the same `webhook-id`.",
+                schema: { type: "string", enum: ["true"] },
+              },
+            },
+            content: { "application/json": { schema: ref("schemas", "WebhookResults") } },
+          },
+        },
+        problems: webhookProblems,
+      }),
+    },
+    "/health": {
+      get: operation({
+        operationId: "getHealth",
+        summary: "Liveness",
+        description: "Never shows configuration, but answers 500 when the configuration is invalid.",
+        tags: ["operations"],
+        responses: {
+          "200": {
+            description: "The worker is up and configured.",
+            headers: { "X-Request-Id": ref("headers", "X-Request-Id") },
+            content: { "application/json": { schema: ref("schemas", "Health") } },
+          },
+        },
+        problems: EVERY_ROUTE,
+      }),
+    },
+    "/widget.js": staticFile(
+      "getWidget",
+      "The widget",
+      "text/javascript",
+      "The `<tiktok-sound>` custom element, an ES module any site may load (`Access-Control-Allow-Origin: *`).",
+    ),
+    "/openapi.json": staticFile("getOpenApiDocument", "This document", "application/json", "The OpenAPI 3.1 document."),
+    "/": staticFile("getDemoPage", "Demo page", "text/html", "Example cards and the embed snippet."),
+  };
 
   return {
     openapi: "3.1.0",
@@ -165,129 +383,15 @@ export function buildOpenApiDocument(): JsonObject {
       description:
         `${description}. Errors are RFC 9457 problem details (\`${PROBLEM_CONTENT_TYPE}\`); ` +
         "a browser `Origin` outside `ALLOWED_ORIGINS` is refused with 403. Generated from the worker's schemas.",
+      license: LICENSE,
     },
+    servers: [{ url: "/", description: "The deployment that serves this document" }],
     tags: [
       { name: "sounds", description: "TikTok trending sounds, via KeyAPI" },
       { name: "operations", description: "For uptime checks" },
       { name: "widget and docs", description: "Static files: the embeddable widget, the demo page, this document" },
     ],
-    paths: {
-      [SOUND_PATH]: {
-        get: {
-          operationId: "getTrendingSoundDetail",
-          summary: "A trending sound's detail",
-          description:
-            "Same path and query names as KeyAPI. Unknown, repeated and empty parameters are refused (400) " +
-            "with one entry per parameter in `errors`.",
-          tags: ["sounds"],
-          parameters: [
-            queryParameter("clip_id", "The sound's clip id: 1 to 20 decimal digits, leading zeros kept."),
-            queryParameter("period", "Trend period in days.", String(DEFAULT_PERIOD)),
-            queryParameter("region", "ISO 3166-1 alpha-2 country code, any case.", DEFAULT_REGION),
-            {
-              name: "If-None-Match",
-              in: "header",
-              required: false,
-              description: "An `ETag` from an earlier answer; a 304 without body when it still matches.",
-              schema: { type: "string" },
-            },
-          ],
-          responses: {
-            "200": {
-              description: "The sound.",
-              headers: {
-                ETag: ref("headers", "ETag"),
-                "X-Cache": ref("headers", "X-Cache"),
-                Age: ref("headers", "Age"),
-                "Cache-Control": ref("headers", "Cache-Control"),
-                "Server-Timing": ref("headers", "Server-Timing"),
-                "X-Request-Id": ref("headers", "X-Request-Id"),
-              },
-              content: { "application/json": { schema: ref("schemas", "SoundPayload") } },
-            },
-            "304": {
-              description: "Not modified: the `If-None-Match` validator still matches.",
-              headers: {
-                ETag: ref("headers", "ETag"),
-                "X-Cache": ref("headers", "X-Cache"),
-                Age: ref("headers", "Age"),
-                "Cache-Control": ref("headers", "Cache-Control"),
-                "X-Request-Id": ref("headers", "X-Request-Id"),
-              },
-            },
-            ...problemResponses(soundProblems),
-          },
-        },
-      },
-      [WEBHOOK_PATH]: {
-        post: {
-          operationId: "refreshSounds",
-          summary: "Refresh sounds now (signed webhook)",
-          description:
-            "Fetches each item from KeyAPI now, stores it in every cache tier and reports each outcome. " +
-            `Signed: \`X-Webhook-Signature: sha256=<hex HMAC-SHA256(WEBHOOK_SECRET, "<timestamp>.<raw body>")>\`, ` +
-            `with a timestamp within ${MAX_CLOCK_SKEW_SECONDS} s of the worker's clock. Body at most ${MAX_WEBHOOK_BODY_BYTES} bytes.`,
-          tags: ["sounds"],
-          parameters: [
-            {
-              name: "X-Webhook-Timestamp",
-              in: "header",
-              required: true,
-              description: "Unix seconds when the request was signed.",
-              schema: { type: "string", pattern: "^\\d{1,12}$" },
-            },
-            {
-              name: "X-Webhook-Signature",
-              in: "header",
-              required: true,
-              description: "`sha256=` and the hex HMAC-SHA256 of `<timestamp>.<raw body>` with `WEBHOOK_SECRET`.",
-              schema: { type: "string", pattern: "^sha256=[0-9a-fA-F]{64}$" },
-            },
-          ],
-          requestBody: {
-            required: true,
-            content: { "application/json": { schema: ref("schemas", "WebhookRequest") } },
-          },
-          responses: {
-            "200": {
-              description: "One result per item, in order.",
-              headers: { "X-Request-Id": ref("headers", "X-Request-Id") },
-              content: { "application/json": { schema: ref("schemas", "WebhookResults") } },
-            },
-            ...problemResponses(webhookProblems),
-          },
-        },
-      },
-      "/health": {
-        get: {
-          operationId: "getHealth",
-          summary: "Liveness",
-          description: "Never shows configuration, but answers 500 when the configuration is invalid.",
-          tags: ["operations"],
-          responses: {
-            "200": {
-              description: "The worker is up and configured.",
-              headers: { "X-Request-Id": ref("headers", "X-Request-Id") },
-              content: { "application/json": { schema: ref("schemas", "Health") } },
-            },
-            ...problemResponses(EVERY_ROUTE),
-          },
-        },
-      },
-      "/widget.js": staticFile(
-        "getWidget",
-        "The widget",
-        "text/javascript",
-        "The `<tiktok-sound>` custom element, an ES module any site may load (`Access-Control-Allow-Origin: *`).",
-      ),
-      "/openapi.json": staticFile(
-        "getOpenApiDocument",
-        "This document",
-        "application/json",
-        "The OpenAPI 3.1 document.",
-      ),
-      "/": staticFile("getDemoPage", "Demo page", "text/html", "Example cards and the embed snippet."),
-    },
+    paths,
     components: {
       schemas: {
         SoundPayload: jsonSchema(soundPayloadSchema),
@@ -317,6 +421,7 @@ export function buildOpenApiDocument(): JsonObject {
         },
       },
       headers,
+      securitySchemes: usedSecuritySchemes(paths),
     },
   };
 }

@@ -14,9 +14,9 @@
  * again.
  */
 import { DurableObject } from "cloudflare:workers";
+import { DELIVERY_TTL_MS } from "./standard";
 
-/** How long a processed delivery is remembered. */
-export const DELIVERY_TTL_MS = 10 * 60 * 1000;
+export { DELIVERY_TTL_MS };
 
 /** What `claim` answers; plain data, since it crosses the RPC boundary. */
 export type Claim =

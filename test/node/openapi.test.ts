@@ -1,11 +1,13 @@
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { expect, it } from "vitest";
 import { OPENAPI_FILE, serialize } from "../../scripts/openapi.ts";
 import { type ProblemKind, problemKinds } from "../../src/domain/problems";
 import { CORS_EXPOSED_HEADERS } from "../../src/http/cors";
 import { PROBLEM_CONTENT_TYPE, problemType } from "../../src/http/problem";
-import { buildOpenApiDocument } from "../../src/openapi";
+import { ADMIN_ONLY, buildOpenApiDocument } from "../../src/openapi";
 import { soundQueryParams } from "../../src/sound/query";
 
 type Json = Record<string, unknown>;
@@ -73,9 +75,12 @@ it("documents every problem response with the status and types from problemKinds
       }
     }
   }
-  // Path-level problems (unknown path, wrong method) have no operation to sit on.
+  // Path-level problems (unknown path, wrong method) have no operation to sit on; the admin
+  // endpoint's problems sit on it once it exists.
+  const hasAdmin = Object.keys(committed.paths as Json).some((path) => path.startsWith("/v1/admin/"));
   const perOperation = Object.keys(problemKinds).filter(
-    (kind) => kind !== "not-found" && kind !== "method-not-allowed",
+    (kind) =>
+      kind !== "not-found" && kind !== "method-not-allowed" && (hasAdmin || !ADMIN_ONLY.includes(kind as ProblemKind)),
   );
   expect([...documented].sort()).toEqual(perOperation.sort());
 });
@@ -91,4 +96,35 @@ it("documents the query the code validates and the headers browsers may read", (
   const responses = sound?.operation.responses as Record<string, { headers?: Json }>;
   expect(Object.keys(responses["200"]?.headers ?? {})).toEqual(expect.arrayContaining(["ETag", "X-Cache"]));
   expect(Object.keys(responses["503"]?.headers ?? {})).toContain("Retry-After");
+});
+
+it("declares servers, a licence, and on every operation its security and a 4xx response", () => {
+  expect(committed.servers).toEqual([{ url: "/", description: expect.any(String) }]);
+  expect((committed.info as Json).license).toMatchObject({ name: expect.any(String), identifier: expect.any(String) });
+  const schemes = ((committed.components as Json).securitySchemes ?? {}) as Json;
+  for (const { path, method, operation } of operations(committed)) {
+    expect(Array.isArray(operation.security), `${method} ${path}`).toBe(true);
+    for (const requirement of operation.security as Json[]) {
+      for (const name of Object.keys(requirement)) expect(schemes[name], `${method} ${path}: ${name}`).toBeDefined();
+    }
+    expect(
+      Object.keys(operation.responses as Json).some((status) => /^4(\d\d|XX)$/.test(status)),
+      `${method} ${path}`,
+    ).toBe(true);
+  }
+  const webhook = operations(committed).find(({ path }) => path === "/v1/webhooks/refresh");
+  expect(webhook?.operation.security).toEqual([{ standardWebhooks: [] }, { webhookSignature: [] }]);
+  expect(operations(committed).find(({ path }) => path === "/health")?.operation.security).toEqual([]);
+});
+
+it("passes `redocly lint --extends=recommended` with no errors and no warnings", async () => {
+  const cli = new URL("../../node_modules/@redocly/cli/bin/cli.js", import.meta.url).pathname;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [cli, "lint", OPENAPI_FILE.pathname, "--extends=recommended", "--format=json"],
+    { env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" }, timeout: 60_000 },
+  ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }));
+  const report = JSON.parse(stdout) as { totals: Json; problems: { ruleId: string; message: string }[] };
+  expect(report.problems.map(({ ruleId, message }) => `${ruleId}: ${message}`)).toEqual([]);
+  expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
 });
