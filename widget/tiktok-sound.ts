@@ -134,6 +134,10 @@ const day = (date: string) =>
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 
 // ---- the parts of a card ---------------------------------------------------
+// No headings and no landmarks inside a card: it sits on other people's pages,
+// at a heading level it cannot know, and often several times on one page
+// (headings out of order, landmarks with the same name). Lists are named by
+// their visible label instead.
 
 function sparkline(trend: SoundPayload["trend"], period: number): HTMLElement {
   const peak = Math.max(...trend.map((point) => point.value), 0);
@@ -180,20 +184,24 @@ function countryList(countries: SoundPayload["countries"]): HTMLElement | null {
     return h("li", {}, h("span", { class: "name" }, country.name), h("span", { class: "share" }, percent(share)), bar);
   });
   return h(
-    "section",
-    { class: "countries", "aria-label": "Top countries by share of the audience" },
-    h("h4", {}, "Top countries"),
-    h("ol", {}, ...items),
+    "div",
+    { class: "countries" },
+    h("p", { class: "label", id: "countries-label" }, "Top countries", hidden(" by share of the audience")),
+    h("ol", { "aria-labelledby": "countries-label" }, ...items),
   );
 }
 
 function interestList(interests: SoundPayload["interests"]): HTMLElement | null {
   if (interests.length === 0) return null;
   return h(
-    "section",
-    { class: "interests", "aria-label": "Top audience interests" },
-    h("h4", {}, "Top interests"),
-    h("ul", {}, ...interests.slice(0, SHOWN).map((interest) => h("li", {}, interest.name))),
+    "div",
+    { class: "interests" },
+    h("p", { class: "label", id: "interests-label" }, "Top interests", hidden(" of the audience")),
+    h(
+      "ul",
+      { "aria-labelledby": "interests-label" },
+      ...interests.slice(0, SHOWN).map((interest) => h("li", {}, interest.name)),
+    ),
   );
 }
 
@@ -278,12 +286,12 @@ article{background:var(--bg);color:var(--fg);border:1px solid var(--line);border
 header{display:flex;gap:12px;align-items:center}
 .cover{width:88px;height:88px;border-radius:calc(var(--radius) - 4px);object-fit:cover;flex:none;background:var(--line)}
 .placeholder{display:grid;place-items:center;font-size:32px;color:var(--muted)}
-p,h4,ol,ul,figure{margin:0}
+p,ol,ul,figure{margin:0}
 .heading{min-width:0}
 .title{font-weight:650;font-size:1.15em;overflow-wrap:anywhere}
 .author,.facts,.detail,figcaption{color:var(--muted)}
-.facts,figcaption,h4{font-size:.86em}
-h4{font-weight:600;margin-bottom:4px}
+.facts,figcaption,.label{font-size:.86em}
+.label{font-weight:600;margin-bottom:4px}
 svg{display:block;width:100%;height:auto;overflow:visible}
 .line{fill:none;stroke:var(--accent);stroke-width:2;stroke-linejoin:round;stroke-linecap:round}
 .area{fill:var(--accent);opacity:.12}.dot{fill:var(--accent)}
