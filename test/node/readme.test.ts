@@ -1,0 +1,103 @@
+/**
+ * The README says what the code does: its errors table lists exactly the
+ * problem kinds (with their statuses), its Standard Webhooks example is a valid
+ * signature, and no table row is broken.
+ */
+import { readFileSync } from "node:fs";
+import { Webhook } from "standardwebhooks";
+import { describe, expect, it } from "vitest";
+import { type ProblemKind, problemKinds } from "../../src/domain/problems";
+
+const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+
+/** A table row's cells; `\|` inside a cell is a literal pipe (GitHub's rule). */
+const cells = (row: string) =>
+  row
+    .trim()
+    .replace(/^\||\|$/g, "")
+    .split(/(?<!\\)\|/)
+    .map((cell) => cell.trim());
+
+/** Every Markdown table in `text`: header cells and body rows. */
+function tables(text: string): { header: string[]; rows: string[][]; line: number }[] {
+  const lines = text.split("\n");
+  const found: { header: string[]; rows: string[][]; line: number }[] = [];
+  let inCode = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.startsWith("```")) inCode = !inCode;
+    if (inCode || !line.startsWith("|") || !/^\|\s*:?-/.test(lines[i + 1] ?? "")) continue;
+    const rows: string[][] = [];
+    let j = i + 2;
+    while ((lines[j] ?? "").startsWith("|")) rows.push(cells(lines[j++] as string));
+    found.push({ header: cells(line), rows, line: i + 1 });
+    i = j - 1;
+  }
+  return found;
+}
+
+function section(heading: string): string {
+  const start = README.indexOf(`\n## ${heading}\n`);
+  expect(start, `README has no "## ${heading}" section`).toBeGreaterThan(-1);
+  const end = README.indexOf("\n## ", start + 1);
+  return README.slice(start, end < 0 ? undefined : end);
+}
+
+describe("the errors table", () => {
+  const table = tables(section("Errors")).find(({ header }) => header[0]?.startsWith("`type`"));
+  const documented = new Map(
+    (table?.rows ?? []).map(([type = "", status = "", meaning = ""]) => [
+      type.replaceAll("`", ""),
+      { status: Number(status), meaning },
+    ]),
+  );
+
+  it("lists every problem kind, with its status and a meaning", () => {
+    expect(table, "no errors table under ## Errors").toBeDefined();
+    for (const [kind, { status }] of Object.entries(problemKinds)) {
+      expect(documented.get(kind)?.status, `${kind} in the README's errors table`).toBe(status);
+      expect(documented.get(kind)?.meaning, kind).not.toBe("");
+    }
+  });
+
+  it("lists nothing that is not a problem kind", () => {
+    const unknown = [...documented.keys()].filter((kind) => !(kind in problemKinds));
+    expect(unknown).toEqual([]);
+  });
+
+  it("has one row per kind", () => {
+    expect(table?.rows.length).toBe(Object.keys(problemKinds).length);
+    expect(new Set(documented.keys()).size).toBe(table?.rows.length);
+  });
+
+  it("does not claim every error is no-store (a cached sound-not-found is not)", () => {
+    expect(section("Errors")).not.toMatch(/Every error is[^.]*no-store/);
+    expect(section("Errors")).toMatch(/`sound-not-found`[^|]*cached/);
+    const notFound: ProblemKind = "sound-not-found";
+    expect(documented.get(notFound)?.status).toBe(404);
+  });
+});
+
+it("has no broken tables: every row has as many cells as its header", () => {
+  const broken = tables(README).flatMap(({ header, rows, line }) =>
+    rows.filter((row) => row.length !== header.length).map((row) => `table at line ${line}: ${row.join(" | ")}`),
+  );
+  expect(broken).toEqual([]);
+});
+
+it("shows a Standard Webhooks delivery whose signature is right for the secret it names", () => {
+  const secret = /secret `(whsec_[A-Za-z0-9+/=]+)`/.exec(README)?.[1];
+  const wire = /```http\n(POST \/v1\/webhooks\/refresh[\s\S]*?)\n```/.exec(README)?.[1];
+  expect(secret).toBeDefined();
+  expect(wire).toBeDefined();
+  const [head = "", body = ""] = (wire as string).split("\n\n");
+  const headers = Object.fromEntries(
+    head
+      .split("\n")
+      .slice(1)
+      .map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]),
+  );
+  const id = headers["webhook-id"] as string;
+  const timestamp = new Date(Number(headers["webhook-timestamp"]) * 1000);
+  expect(headers["webhook-signature"]).toBe(new Webhook(secret as string).sign(id, timestamp, body));
+});
