@@ -29,8 +29,11 @@ export type Config = {
   webhookSecret: string | undefined;
   /** Standard Webhooks' key: `WEBHOOK_SECRET` read as `whsec_<base64>`; absent when it is not base64. */
   webhookSigningKey: Uint8Array<ArrayBuffer> | undefined;
-  /** Standard Webhooks deliveries already processed, one object per `webhook-id`. */
-  webhookDeliveries: DurableObjectNamespace<WebhookDeliveries>;
+  /**
+   * Standard Webhooks deliveries already processed, one object per `webhook-id`. Absent (a config
+   * without the binding, such as the bench's baselines): Standard Webhooks deliveries answer 503.
+   */
+  webhookDeliveries: DurableObjectNamespace<WebhookDeliveries> | undefined;
 };
 
 const nonBlank = z.string().check(z.trim(), z.minLength(1, "must not be empty"));
@@ -130,7 +133,7 @@ export const envSchema = z.object({
   SOUND_CACHE: kvNamespace,
   RATE_LIMITER: rateLimitBinding,
   MISS_LIMITER: rateLimitBinding,
-  WEBHOOK_DELIVERIES: durableObjectNamespace,
+  WEBHOOK_DELIVERIES: z.optional(durableObjectNamespace),
   WEBHOOK_SECRET: z.optional(nonBlank.check(z.minLength(16, "must be at least 16 characters"))),
 });
 

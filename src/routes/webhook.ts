@@ -56,7 +56,7 @@ export function webhookRoutes(cache: SoundCache, clock: () => number) {
   return new Hono<AppEnv>().post(
     WEBHOOK_PATH,
     async function webhookPreconditions(c, next) {
-      const { webhookSecret, webhookSigningKey } = c.var.config;
+      const { webhookSecret, webhookSigningKey, webhookDeliveries } = c.var.config;
       if (!webhookSecret)
         throw new ProblemError("webhook-disabled", "The webhook is not configured on this deployment.");
       const contentType = c.req.header("Content-Type") ?? "";
@@ -69,6 +69,14 @@ export function webhookRoutes(cache: SoundCache, clock: () => number) {
           "webhook-disabled",
           "WEBHOOK_SECRET is not a Standard Webhooks secret (whsec_ and base64) on this deployment; " +
             "only X-Webhook-Signature requests can be checked.",
+        );
+      }
+      if (delivery.scheme === "standard" && !webhookDeliveries) {
+        // Without the record a retry would cost credits again: refuse rather than process without it.
+        throw new ProblemError(
+          "webhook-disabled",
+          "Standard Webhooks deliveries need the WEBHOOK_DELIVERIES binding, which this deployment lacks; " +
+            "only X-Webhook-Signature requests are accepted.",
         );
       }
       const nowSeconds = clock() / 1000;
@@ -142,7 +150,7 @@ async function processOnce(
   leaseMs: number,
   refresh: () => Promise<string>,
 ): Promise<Response> {
-  const namespace = c.var.config.webhookDeliveries;
+  const namespace = c.var.config.webhookDeliveries as DurableObjectNamespace<WebhookDeliveries>;
   const fingerprint = await sha256Hex(rawBody);
   let record: DurableObjectStub<WebhookDeliveries>;
   let claim: Claim;

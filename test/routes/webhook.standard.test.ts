@@ -332,3 +332,29 @@ group("a WEBHOOK_SECRET that is not whsec_ and base64", () => {
     expect(legacy.status, await describe(legacy)).toBe(200);
   });
 });
+
+group("a deployment without the WEBHOOK_DELIVERIES binding", () => {
+  it("refuses Standard Webhooks deliveries with 503 webhook-disabled (no KeyAPI call) and accepts the legacy scheme", async () => {
+    const { worker, upstream, post, nowSeconds } = setup({ WEBHOOK_DELIVERIES: undefined });
+    const body = items({ clip_id: "1" });
+    const res = await post(body);
+    expect(res.status, await describe(res)).toBe(503);
+    expect(await res.json()).toMatchObject({
+      type: problem("webhook-disabled"),
+      detail: expect.stringContaining("WEBHOOK_DELIVERIES"),
+    });
+    expect(upstream.calls).toBe(0);
+
+    const legacy = await worker.fetch(PATH, {
+      method: "POST",
+      body,
+      headers: {
+        "Content-Type": "application/json",
+        "X-Webhook-Timestamp": nowSeconds(),
+        "X-Webhook-Signature": await sign(SECRET, nowSeconds(), body),
+      },
+    });
+    expect(legacy.status, await describe(legacy)).toBe(200);
+    expect(upstream.calls).toBe(1);
+  });
+});
