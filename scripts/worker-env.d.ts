@@ -4,6 +4,9 @@
 // `tsc -p .` checks src/ against it.
 interface Env {
   readonly [binding: string]: unknown;
+  // Read directly (not through config.ts) by the Durable Objects.
+  readonly KEYAPI_API_KEY: string;
+  readonly CREDIT_LEDGER: DurableObjectNamespace<import("../src/coordinator/credit-ledger").CreditLedger>;
 }
 
 // Workers binding and runtime types that src/ names; opaque here, real in worker-configuration.d.ts.
@@ -14,4 +17,29 @@ type KVNamespace = {
 type RateLimit = { limit(options: { key: string }): Promise<{ success: boolean }> };
 interface CacheStorage {
   readonly default: Cache;
+}
+
+// Durable Objects (src/coordinator/): opaque here as well.
+declare namespace Rpc {
+  type DurableObjectBranded = object;
+}
+type DurableObjectId = { toString(): string };
+type DurableObjectStub<T = unknown> = { [K in keyof T]: T[K] };
+type DurableObjectNamespace<T = unknown> = {
+  idFromName(name: string): DurableObjectId;
+  get(id: DurableObjectId): DurableObjectStub<T>;
+};
+type DurableObjectState = {
+  storage: { sql: SqlStorage; setAlarm(time: number): Promise<void>; deleteAll(): Promise<void> };
+};
+type SqlStorage = {
+  exec<T = Record<string, unknown>>(query: string, ...bindings: unknown[]): { toArray(): T[] };
+};
+declare module "cloudflare:workers" {
+  export abstract class DurableObject<E = unknown> {
+    protected ctx: DurableObjectState;
+    protected env: E;
+    constructor(ctx: DurableObjectState, env: E);
+    alarm?(): Promise<void>;
+  }
 }

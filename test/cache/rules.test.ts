@@ -100,7 +100,7 @@ group("CircuitBreaker", () => {
     expect(breaker.state(0)).toBe("open");
     expect(breaker.admit(500)).toEqual({ allowed: false, retryAfterMs: 1000 });
     expect(breaker.state(1000)).toBe("half-open");
-    expect(breaker.admit(1000)).toEqual({ allowed: true });
+    expect(breaker.admit(1000)).toEqual({ allowed: true, trial: true });
     expect(breaker.admit(1000)).toMatchObject({ allowed: false });
     breaker.succeeded();
     expect(breaker.state(1000)).toBe("closed");
@@ -109,10 +109,24 @@ group("CircuitBreaker", () => {
   it("reopens when the trial fails", () => {
     const breaker = new CircuitBreaker({ failureThreshold: 1, openMs: 1000 });
     breaker.failed(0);
-    expect(breaker.admit(1000)).toEqual({ allowed: true });
+    expect(breaker.admit(1000)).toEqual({ allowed: true, trial: true });
     breaker.failed(1000);
     expect(breaker.state(1500)).toBe("open");
     expect(breaker.state(2000)).toBe("half-open");
+  });
+
+  it("gives an unused trial back, and ignores a release of an ordinary admission", () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 1, openMs: 1000 });
+    const ordinary = breaker.admit(0);
+    expect(ordinary).toEqual({ allowed: true, trial: false });
+    breaker.failed(0);
+    const trial = breaker.admit(1000);
+    expect(breaker.admit(1000)).toMatchObject({ allowed: false });
+    breaker.release(ordinary);
+    expect(breaker.state(1000)).toBe("open");
+    breaker.release(trial);
+    expect(breaker.state(1000)).toBe("half-open");
+    expect(breaker.admit(1000)).toEqual({ allowed: true, trial: true });
   });
 
   it("counts consecutive failures only", () => {

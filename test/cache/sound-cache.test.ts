@@ -368,20 +368,30 @@ group("request log", () => {
     const { get } = setup();
     const res = await get("clip_id=1", { headers: { "X-Request-Id": "trace-123" } });
     await get("clip_id=1");
-    expect(lines).toHaveLength(2);
-    const [miss, hit] = lines.map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(3);
+    const [call, miss, hit] = lines.map((line) => JSON.parse(line));
+    expect(call).toEqual({
+      event: "upstream_call",
+      key: "1:7:US",
+      status: 200,
+      duration_ms: expect.any(Number),
+      credits: 2,
+      attempt: 1,
+      request_id: "trace-123",
+    });
     expect(miss).toEqual({
       method: "GET",
       path: SOUND_PATH,
       status: 200,
       cache: "MISS",
+      upstream: "called",
       upstream_status: 200,
       upstream_ms: expect.any(Number),
       duration_ms: expect.any(Number),
       request_id: "trace-123",
     });
     expect(res.headers.get("X-Request-Id")).toBe("trace-123");
-    expect(hit).toMatchObject({ cache: "HIT", upstream_status: null, upstream_ms: null });
+    expect(hit).toMatchObject({ cache: "HIT", upstream: null, upstream_status: null, upstream_ms: null });
     for (const line of lines) expect(line).not.toContain(TEST_KEYAPI_KEY);
   });
 });
