@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { ledgerOf } from "../coordinator/ledger-charge";
 import { ProblemError } from "../domain/problems";
+import { problemResponse } from "../http/problem";
 
 export const USAGE_PATH = "/v1/admin/usage";
 
@@ -17,7 +18,7 @@ export function adminRoutes(clock: () => number) {
       throw new ProblemError("admin-disabled", "The usage endpoint is not configured on this deployment.");
     if (!(await bearerMatches(c.req.header("Authorization"), config.adminToken))) {
       const error = new ProblemError("unauthorized", "Send the admin token as a Bearer token.");
-      throw error;
+      return problemResponse(error, c.var.requestId, { "WWW-Authenticate": 'Bearer realm="admin"' });
     }
     let usage: Awaited<ReturnType<ReturnType<typeof ledgerOf>["usage"]>>;
     try {

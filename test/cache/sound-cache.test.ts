@@ -394,4 +394,68 @@ group("request log", () => {
     expect(hit).toMatchObject({ cache: "HIT", upstream: null, upstream_status: null, upstream_ms: null });
     for (const line of lines) expect(line).not.toContain(TEST_KEYAPI_KEY);
   });
+
+  /** Console lines of the test, parsed, split into KeyAPI calls and request lines. */
+  function captureLog() {
+    const lines: Record<string, unknown>[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: unknown) => {
+      lines.push(JSON.parse(String(line)));
+    });
+    return {
+      calls: () => lines.filter((line) => line.event === "upstream_call"),
+      requests: () => lines.filter((line) => line.method !== undefined),
+    };
+  }
+
+  it("marks a burst of 20 simultaneous cold requests as 1 called and 19 joined, with one upstream_call line", async () => {
+    const log = captureLog();
+    const { upstream, get } = setup();
+    upstream.mock.behave({ latencyMs: 30 });
+    await Promise.all(Array.from({ length: 20 }, () => get("clip_id=20")));
+    const roles = log.requests().map((line) => line.upstream);
+    expect(roles.filter((role) => role === "called")).toHaveLength(1);
+    expect(roles.filter((role) => role === "joined")).toHaveLength(19);
+    expect(log.calls()).toHaveLength(upstream.calls);
+    expect(upstream.calls).toBe(1);
+  });
+
+  it("logs each attempt of a retry, and the last attempt's status on the request line", async () => {
+    const log = captureLog();
+    const { upstream, get } = setup();
+    upstream.mock.behave({ mode: "status", status: 503, times: 1 });
+    expect((await get("clip_id=21")).status).toBe(200);
+    expect(log.calls().map((line) => [line.attempt, line.status, line.credits])).toEqual([
+      [1, 503, 2],
+      [2, 200, 2],
+    ]);
+    expect(log.requests()[0]).toMatchObject({ upstream: "called", upstream_status: 200 });
+    expect(upstream.calls).toBe(2);
+  });
+
+  it("fills upstream_status and upstream_ms on failures too", async () => {
+    const log = captureLog();
+    const { upstream, get } = setup();
+    upstream.mock.behave({ mode: "status", status: 500 });
+    expect((await get("clip_id=22")).status).toBe(502);
+    expect(log.requests()[0]).toMatchObject({
+      status: 502,
+      upstream: "called",
+      upstream_status: 500,
+      upstream_ms: expect.any(Number),
+    });
+    expect(log.calls()).toHaveLength(upstream.calls);
+  });
+
+  it("logs a refresh's and the cron's calls too: lines always equal the calls KeyAPI received", async () => {
+    const log = captureLog();
+    const { upstream, get, advance, worker } = setup({ WARM_CLIP_IDS: "23,24" });
+    await get("clip_id=23");
+    advance(61);
+    await get("clip_id=23");
+    const ctx = createExecutionContext();
+    await warmUp(worker.runtime, worker.env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(upstream.calls).toBe(4);
+    expect(log.calls()).toHaveLength(4);
+  });
 });
