@@ -70,7 +70,7 @@ export async function startLocations(options: {
       modulesRoot: options.bundleDir,
       compatibilityDate: production.compatibilityDate,
       bindings: {
-        ...production.bindings,
+        ...(production.bindings as Record<string, unknown>),
         KEYAPI_BASE_URL: options.keyapiBaseUrl,
         KEYAPI_API_KEY: MOCK_API_KEY,
         ...options.vars,
