@@ -94,7 +94,8 @@ export async function startLocations(options: {
     };
   });
 
-  const mf = new Miniflare(convertV4MiniflareOptions({ workers } as never));
+  // The workers' own log lines (one per request) would drown the caller's output.
+  const mf = new Miniflare(convertV4MiniflareOptions({ workers, handleStructuredLogs: () => {} } as never));
   await mf.ready;
   return {
     count: options.count,
