@@ -14,8 +14,6 @@ import {
   utcDay,
 } from "../domain/upstream";
 
-/** The name of the one ledger object. */
-export const LEDGER_NAME = "global";
 /** Days of history kept (for the usage endpoint and a month's reconciliation). */
 const KEEP_DAYS = 40;
 

@@ -4,7 +4,9 @@
  */
 import { ProblemError } from "../domain/problems";
 import type { CreditLedger } from "./credit-ledger";
-import { LEDGER_NAME } from "./credit-ledger";
+
+/** The name of the one ledger object. */
+export const LEDGER_NAME = "global";
 
 /** What a caller is told to wait when the ledger cannot be reached and a budget must be kept. */
 export const LEDGER_UNREACHABLE_RETRY_AFTER_SECONDS = 30;
