@@ -8,6 +8,7 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { startMockServer } from "../mock/server.ts";
 import { ClientAddresses } from "./lib/load.ts";
+import { multiLocation } from "./lib/multi-location.ts";
 import { type BenchOptions, parseOptions, type ScenarioName, USAGE } from "./lib/options.ts";
 import { type BenchReport, type Figures, machine, markdown, rows, settings, warnings } from "./lib/report.ts";
 import {
@@ -107,6 +108,7 @@ export async function runBench(options: BenchOptions, progress: (message: string
     figures.memory = await attempt("memory", () => memory(context, figures.zipf));
     figures["stale-window"] = await attempt("stale-window", () => staleWindow(context));
     figures["upstream-down"] = await attempt("upstream-down", () => upstreamDown(context));
+    figures["multi-location"] = await attempt("multi-location", () => multiLocation(context));
   } catch (error) {
     failed.push({ scenario: "harness", error: error instanceof Error ? error.message : String(error) });
   } finally {

@@ -10,6 +10,8 @@ import { MOCK_API_KEY } from "../mock/keyapi.ts";
 import { startMockServer } from "../mock/server.ts";
 
 const PORT = process.env.PORT ?? "8787";
+/** Local only: a deployment has no ADMIN_TOKEN until `wrangler secret put ADMIN_TOKEN`. */
+const LOCAL_ADMIN_TOKEN = "local-dev-admin-token";
 const MOCK_PORT = Number(process.env.MOCK_PORT ?? 8788);
 
 function devVars(): Record<string, string> {
@@ -36,8 +38,12 @@ if (vars.KEYAPI_BASE_URL) {
   process.env.KEYAPI_API_KEY = MOCK_API_KEY;
 }
 
-// wrangler dev loads only `secrets.required` from .dev.vars; the optional webhook secret is passed on here.
+// wrangler dev loads only `secrets.required` from .dev.vars; the optional secrets are passed on here.
 if (vars.WEBHOOK_SECRET) args.push("--var", `WEBHOOK_SECRET:${vars.WEBHOOK_SECRET}`);
+// The usage endpoint works out of the box locally; .dev.vars may set another token.
+const adminToken = vars.ADMIN_TOKEN ?? LOCAL_ADMIN_TOKEN;
+args.push("--var", `ADMIN_TOKEN:${adminToken}`);
+console.log(`[dev] usage: curl -H 'Authorization: Bearer ${adminToken}' http://127.0.0.1:${PORT}/v1/admin/usage`);
 
 const wrangler = spawn("wrangler", args, {
   stdio: "inherit",

@@ -4,6 +4,9 @@
 // `tsc -p .` checks src/ against it.
 interface Env {
   readonly [binding: string]: unknown;
+  // Read directly (not through config.ts) by the Durable Objects.
+  readonly KEYAPI_API_KEY: string;
+  readonly CREDIT_LEDGER: DurableObjectNamespace<import("../src/coordinator/credit-ledger").CreditLedger>;
 }
 
 // Workers binding and runtime types that src/ names; opaque here, real in worker-configuration.d.ts.
@@ -15,24 +18,28 @@ type RateLimit = { limit(options: { key: string }): Promise<{ success: boolean }
 interface CacheStorage {
   readonly default: Cache;
 }
-// Durable Objects (src/webhook/deliveries.ts): opaque too.
+
+// Durable Objects (src/coordinator/): opaque here as well.
+declare namespace Rpc {
+  type DurableObjectBranded = object;
+}
+type DurableObjectId = { toString(): string };
+type DurableObjectStub<T = unknown> = { [K in keyof T]: T[K] };
 type DurableObjectNamespace<T = unknown> = {
-  idFromName(name: string): unknown;
-  get(id: unknown): DurableObjectStub<T>;
+  idFromName(name: string): DurableObjectId;
+  get(id: DurableObjectId): DurableObjectStub<T>;
 };
-type DurableObjectStub<T = unknown> = T;
-type SqlStorage = { exec<Row = unknown>(query: string, ...bindings: unknown[]): { toArray(): Row[] } };
+type DurableObjectState = {
+  storage: { sql: SqlStorage; setAlarm(time: number): Promise<void>; deleteAll(): Promise<void> };
+};
+type SqlStorage = {
+  exec<T = Record<string, unknown>>(query: string, ...bindings: unknown[]): { toArray(): T[] };
+};
 declare module "cloudflare:workers" {
   export abstract class DurableObject<E = unknown> {
-    protected ctx: {
-      storage: {
-        sql: SqlStorage;
-        setAlarm(time: number): Promise<void>;
-        deleteAll(): Promise<void>;
-      };
-    };
+    protected ctx: DurableObjectState;
     protected env: E;
-    constructor(ctx: unknown, env: E);
-    alarm?(): void | Promise<void>;
+    constructor(ctx: DurableObjectState, env: E);
+    alarm?(): Promise<void>;
   }
 }

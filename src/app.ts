@@ -13,6 +13,7 @@ import { corsPolicy } from "./http/cors";
 import { responseEnvelope } from "./http/envelope";
 import { problemResponse } from "./http/problem";
 import { rateLimit } from "./http/rate-limit";
+import { adminRoutes } from "./routes/admin";
 import { health } from "./routes/health";
 import { soundRoutes } from "./routes/sound";
 import { webhookRoutes } from "./routes/webhook";
@@ -60,6 +61,7 @@ export function createApp(runtime: Runtime = createRuntime()) {
   app.route("/", health);
   app.route("/", soundRoutes(runtime.cache, runtime.clock));
   app.route("/", webhookRoutes(runtime.cache, runtime.clock));
+  app.route("/", adminRoutes(runtime.clock));
 
   app.notFound((c) => {
     const error = new ProblemError("not-found", "There is nothing at this path. See the README for the API.");
@@ -67,7 +69,10 @@ export function createApp(runtime: Runtime = createRuntime()) {
   });
 
   app.onError((error, c) => {
-    if (error instanceof ProblemError) return problemResponse(error, c.var.requestId ?? "");
+    if (error instanceof ProblemError) {
+      if (error.upstream) c.set("upstream", error.upstream);
+      return problemResponse(error, c.var.requestId ?? "");
+    }
     // Unknown failures: the log gets the name and message, the client a generic 500.
     console.error(JSON.stringify({ level: "error", message: "unhandled error", error: String(error) }));
     return problemResponse(new ProblemError("internal", "Something went wrong on our side."), c.var.requestId ?? "");

@@ -5,6 +5,8 @@
  */
 import * as z from "zod/mini";
 import type { Ttls } from "./cache/answer";
+import type { CreditLedger } from "./coordinator/credit-ledger";
+import type { SoundCoordinator } from "./coordinator/sound-coordinator";
 import { ProblemError } from "./domain/problems";
 import { DEFAULT_PERIOD, DEFAULT_REGION, type SoundQuery, soundQueryParams } from "./sound/query";
 import type { WebhookDeliveries } from "./webhook/deliveries";
@@ -34,6 +36,14 @@ export type Config = {
    * without the binding, such as the bench's baselines): Standard Webhooks deliveries answer 503.
    */
   webhookDeliveries: DurableObjectNamespace<WebhookDeliveries> | undefined;
+  /** One object per cache key: the cache of record, the only caller of KeyAPI. */
+  soundCoordinator: DurableObjectNamespace<SoundCoordinator>;
+  /** One object for all locations: the credits spent per UTC day. */
+  creditLedger: DurableObjectNamespace<CreditLedger>;
+  /** Credits KeyAPI may be charged per UTC day, all locations together; 0 = no limit. */
+  creditBudgetPerDay: number;
+  /** Absent: the usage endpoint answers 503. */
+  adminToken: string | undefined;
 };
 
 const nonBlank = z.string().check(z.trim(), z.minLength(1, "must not be empty"));
@@ -75,6 +85,11 @@ const milliseconds = z.pipe(
   z.pipe(z.transform(Number), z.number().check(z.minimum(1), z.maximum(120_000))),
 );
 
+const wholeNumber = z.pipe(
+  nonBlank.check(z.regex(/^\d{1,12}$/, "must be a whole number")),
+  z.pipe(z.transform(Number), z.number()),
+);
+
 const wholeSeconds = (minimum: number) =>
   z.pipe(
     nonBlank.check(z.regex(/^\d{1,9}$/, "must be a whole number of seconds")),
@@ -111,14 +126,15 @@ const kvNamespace = z.custom<KVNamespace>(
   "must be a KV namespace binding",
 );
 
+const durableObjectNamespace = <T extends Rpc.DurableObjectBranded>() =>
+  z.custom<DurableObjectNamespace<T>>(
+    (value) => typeof value === "object" && value !== null && "idFromName" in value,
+    "must be a Durable Object namespace binding",
+  );
+
 const rateLimitBinding = z.custom<RateLimit>(
   (value) => typeof value === "object" && value !== null && "limit" in value,
   "must be a Rate Limiting binding",
-);
-
-const durableObjectNamespace = z.custom<DurableObjectNamespace<WebhookDeliveries>>(
-  (value) => typeof value === "object" && value !== null && "idFromName" in value,
-  "must be a Durable Object namespace binding",
 );
 
 export const envSchema = z.object({
@@ -133,8 +149,12 @@ export const envSchema = z.object({
   SOUND_CACHE: kvNamespace,
   RATE_LIMITER: rateLimitBinding,
   MISS_LIMITER: rateLimitBinding,
-  WEBHOOK_DELIVERIES: z.optional(durableObjectNamespace),
+  WEBHOOK_DELIVERIES: z.optional(durableObjectNamespace<WebhookDeliveries>()),
   WEBHOOK_SECRET: z.optional(nonBlank.check(z.minLength(16, "must be at least 16 characters"))),
+  SOUND_COORDINATOR: durableObjectNamespace<SoundCoordinator>(),
+  CREDIT_LEDGER: durableObjectNamespace<CreditLedger>(),
+  CREDIT_BUDGET_PER_DAY: z.prefault(wholeNumber, "0"),
+  ADMIN_TOKEN: z.optional(nonBlank.check(z.minLength(16, "must be at least 16 characters"))),
 });
 
 const parsed = new WeakMap<object, Config | ProblemError>();
@@ -179,5 +199,9 @@ function parseConfig(env: Env): Config | ProblemError {
     webhookSecret: vars.WEBHOOK_SECRET,
     webhookSigningKey: vars.WEBHOOK_SECRET === undefined ? undefined : decodeSigningSecret(vars.WEBHOOK_SECRET),
     webhookDeliveries: vars.WEBHOOK_DELIVERIES,
+    soundCoordinator: vars.SOUND_COORDINATOR,
+    creditLedger: vars.CREDIT_LEDGER,
+    creditBudgetPerDay: vars.CREDIT_BUDGET_PER_DAY,
+    adminToken: vars.ADMIN_TOKEN,
   };
 }

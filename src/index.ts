@@ -2,6 +2,9 @@
 import { createApp, createRuntime } from "./app";
 import { warmUp } from "./scheduled";
 
+export { CreditLedger } from "./coordinator/credit-ledger";
+export { SoundCoordinator } from "./coordinator/sound-coordinator";
+
 const runtime = createRuntime();
 const app = createApp(runtime);
 

@@ -13,6 +13,7 @@ export const SCENARIOS = [
   "upstream-down",
   "bundle",
   "memory",
+  "multi-location",
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -42,6 +43,12 @@ export type Sizes = {
   staleTickMs: number;
   downKeys: number;
   downRequests: number;
+  /** Locations (workers in one Miniflare) of the multi-location scenario. */
+  locations: number;
+  locationRequests: number;
+  locationKeys: number;
+  /** Keys timed one by one for the coordinator hop. */
+  hopKeys: number;
 };
 
 export type BenchOptions = {
@@ -86,6 +93,10 @@ const FULL: Sizes = {
   staleTickMs: 100,
   downKeys: 20,
   downRequests: 1_000,
+  locations: 6,
+  locationRequests: 1_200,
+  locationKeys: 120,
+  hopKeys: 30,
 };
 
 const SMOKE: Sizes = {
@@ -105,6 +116,10 @@ const SMOKE: Sizes = {
   staleTickMs: 200,
   downKeys: 4,
   downRequests: 40,
+  locations: 3,
+  locationRequests: 60,
+  locationKeys: 15,
+  hopKeys: 3,
 };
 
 export const DEFAULT_LATENCY_MS = { full: 150, smoke: 50 } as const;

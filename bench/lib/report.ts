@@ -3,6 +3,7 @@
  * and verdict, printed as Markdown and written as JSON with the raw figures.
  */
 import { availableParallelism, cpus, loadavg, release } from "node:os";
+import type { MultiLocationFigures } from "./multi-location.ts";
 import { type BenchOptions, SCENARIOS } from "./options.ts";
 import type {
   BundleFigures,
@@ -23,6 +24,7 @@ export type Figures = {
   "upstream-down"?: UpstreamDownFigures;
   bundle?: BundleFigures;
   memory?: MemoryFigures;
+  "multi-location"?: MultiLocationFigures;
 };
 
 /** pass/fail against a target; `reported` rows have none; `pending` cannot be measured yet. */
@@ -276,6 +278,28 @@ export function rows(figures: Figures): Row[] {
         verdict: "pending",
       });
     }
+  }
+
+  const spread = figures["multi-location"];
+  if (spread) {
+    const perKey = spread.upstreamCalls / spread.distinctKeys;
+    out.push({
+      scenario: `multi-location (${spread.locations} locations)`,
+      figure: `KeyAPI calls ÷ distinct keys, Zipf mix of ${spread.requests} requests (${spread.upstreamCalls} / ${spread.distinctKeys})`,
+      value: perKey,
+      shown: fixed(perKey),
+      target: "= 1.00",
+      verdict: spread.upstreamCalls === spread.distinctKeys ? "pass" : "fail",
+    });
+    const hop = spread.coordinatorMs - spread.memoryHitMs;
+    out.push({
+      scenario: `multi-location (${spread.locations} locations)`,
+      figure: `coordinator hop: a key only the coordinator holds vs a tier-0 hit (${fixed(spread.coordinatorMs, 1)} ms vs ${fixed(spread.memoryHitMs, 1)} ms; cold miss ${fixed(spread.coldMissMs, 1)} ms)`,
+      value: hop,
+      shown: `+${fixed(hop, 1)} ms`,
+      target: "reported",
+      verdict: "reported",
+    });
   }
   return out;
 }

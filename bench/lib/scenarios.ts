@@ -74,6 +74,8 @@ export const SCENARIO_WORKERS = {
   "upstream-down": ["ours"],
   bundle: [],
   memory: ["ours"],
+  // Runs the built bundle in its own Miniflare, not under wrangler dev.
+  "multi-location": [],
 } as const satisfies Record<ScenarioName, readonly WorkerId[]>;
 
 export type ScenarioContext = {

@@ -14,3 +14,7 @@ app.get(KEYAPI_PATH, cache({ cacheName: "bench-hono-cache", cacheControl: "max-a
 app.route("/", createNaiveRoutes());
 
 export default app satisfies ExportedHandler<Env>;
+
+// The Durable Objects the configuration requires (bindings in ../wrangler/*.toml).
+export { CreditLedger } from "../../src/coordinator/credit-ledger";
+export { SoundCoordinator } from "../../src/coordinator/sound-coordinator";

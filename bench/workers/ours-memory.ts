@@ -21,4 +21,7 @@ export default {
   scheduled: (_controller, env, ctx) => warmUp(runtime, env, ctx),
 } satisfies ExportedHandler<Env>;
 
+// The Durable Objects the configuration requires (bindings in ../wrangler/*.toml).
+export { CreditLedger } from "../../src/coordinator/credit-ledger";
+export { SoundCoordinator } from "../../src/coordinator/sound-coordinator";
 export { WebhookDeliveries } from "../../src/webhook/deliveries";

@@ -2,6 +2,7 @@
  * A cached answer and the rules for how long it may be served. Pure: the clock
  * and the TTLs are arguments, so the rules are tested with a table.
  */
+import type { UpstreamAnswer } from "../keyapi/client";
 import type { SoundQuery } from "../sound/query";
 
 /** Bump when the payload's shape changes: old entries in KV and the Cache API are then ignored. */
@@ -50,10 +51,53 @@ export function newest(a: CachedAnswer | undefined, b: CachedAnswer | undefined)
   return b.storedAt > a.storedAt ? b : a;
 }
 
+/** What every tier stores for KeyAPI's answer: the payload serialised once, or a negative entry. */
+export async function answerFrom(result: UpstreamAnswer, storedAt: number): Promise<CachedAnswer> {
+  if (!result.found) return { status: 404, body: "", etag: "", storedAt };
+  const body = JSON.stringify(result.payload);
+  return { status: 200, body, etag: await etagOf(body), storedAt };
+}
+
 /** A strong ETag from the body: SHA-256, first 16 bytes, base64url. */
 export async function etagOf(body: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body));
   const bytes = new Uint8Array(digest, 0, 16);
   const base64 = btoa(String.fromCharCode(...bytes));
   return `"${base64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}"`;
+}
+
+/**
+ * Why a copy is wanted, which decides whether a copy held elsewhere (the key's
+ * coordinator) will do or KeyAPI must be asked:
+ * - `lookup`: a cold request; any servable copy (a stale one is served and revalidated).
+ * - `revalidate`: stale-while-revalidate; only a fresh copy newer than the one the asker has.
+ * - `webhook`: a forced refresh; only a copy fetched in the last WEBHOOK_RECENT_MS,
+ *   so webhooks arriving at once in many locations share one call.
+ * - `warm-up`: the cron; a copy with at least WARM_AHEAD_SECONDS of freshness left.
+ */
+export const PURPOSES = ["lookup", "revalidate", "webhook", "warm-up"] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+export const WEBHOOK_RECENT_MS = 5000;
+/** Spans two runs of the five-minute cron. */
+export const WARM_AHEAD_SECONDS = 600;
+
+/** Does `copy` do for `purpose`? `haveStoredAt`: the asker's own copy (revalidate). */
+export function satisfies(
+  copy: CachedAnswer,
+  purpose: Purpose,
+  ttls: Ttls,
+  now: number,
+  haveStoredAt = Number.NEGATIVE_INFINITY,
+): boolean {
+  switch (purpose) {
+    case "lookup":
+      return freshness(copy, ttls, now) !== "expired";
+    case "revalidate":
+      return freshness(copy, ttls, now) === "fresh" && copy.storedAt > haveStoredAt;
+    case "webhook":
+      return now - copy.storedAt < WEBHOOK_RECENT_MS && freshness(copy, ttls, now) !== "expired";
+    case "warm-up":
+      return freshUntil(copy, ttls) - now >= WARM_AHEAD_SECONDS * 1000;
+  }
 }

@@ -1,20 +1,34 @@
 /**
- * The tiered cache in front of KeyAPI: memory (tier 0) → Cache API (tier 1) →
- * KV (tier 2) → KeyAPI, with stale-while-revalidate, stale-if-error,
- * per-isolate coalescing and a circuit breaker. Every route that needs a sound
- * (the endpoint, the webhook, the cron warm-up) goes through here, so no path
- * can pay KeyAPI twice for the same answer at the same time.
+ * The tiered cache in front of KeyAPI, as one location sees it: memory
+ * (tier 0) → Cache API (tier 1) → KV (tier 2) → the key's coordinator (a
+ * Durable Object shared by every location, which alone calls KeyAPI), with
+ * stale-while-revalidate, stale-if-error, per-isolate coalescing and a circuit
+ * breaker. Every route that needs a sound (the endpoint, the webhook, the cron
+ * warm-up) goes through here, so no path can pay KeyAPI twice for the same
+ * answer at the same time, in this isolate or anywhere.
  */
 import type { Config } from "../config";
+import { chargeOneCall, ledgerOf } from "../coordinator/ledger-charge";
+import type { Ask, CoordinatorSettings, Obtained } from "../coordinator/sound-coordinator";
 import { ProblemError } from "../domain/problems";
+import type { UpstreamExchange, UpstreamTrace } from "../domain/upstream";
 import { CircuitBreaker } from "../keyapi/breaker";
-import { fetchSoundFromKeyApi, type UpstreamExchange } from "../keyapi/client";
+import { fetchSoundFromKeyApi } from "../keyapi/client";
 import type { SoundQuery } from "../sound/query";
-import { type CachedAnswer, cacheKey, etagOf, freshness, newest, servableUntil, type Ttls } from "./answer";
+import {
+  answerFrom,
+  type CachedAnswer,
+  cacheKey,
+  freshness,
+  newest,
+  type Purpose,
+  servableUntil,
+  type Ttls,
+} from "./answer";
 import { MemoryCache } from "./memory";
 import type { AnswerStore } from "./stores";
 
-export type Tier = "memory" | "edge" | "kv" | "upstream";
+export type Tier = "memory" | "edge" | "kv" | "coordinator" | "upstream";
 /** The `X-Cache` values: a fresh copy, KeyAPI asked for this request, a stale copy while a refresh runs. */
 export const CACHE_STATUSES = ["HIT", "MISS", "STALE"] as const;
 export type CacheStatus = (typeof CACHE_STATUSES)[number];
@@ -23,8 +37,8 @@ export type Lookup = {
   answer: CachedAnswer;
   status: CacheStatus;
   tier: Tier;
-  /** Present when this lookup waited for KeyAPI. */
-  upstream?: UpstreamExchange;
+  /** Present when this lookup waited for a KeyAPI call (its own or someone else's). */
+  upstream?: UpstreamTrace;
 };
 
 /** What a lookup may use of the request it serves. */
@@ -33,9 +47,11 @@ export type LookupScope = {
   /** Tiers 1 and 2, in that order. */
   stores: AnswerStore[];
   waitUntil: (work: Promise<unknown>) => void;
+  /** Put on the log lines of the KeyAPI calls this lookup causes. */
+  requestId: string;
   /**
-   * Asked before this scope's own cold miss calls KeyAPI; throws to refuse
-   * (the miss budget). Absent for refreshes, the webhook and the cron.
+   * Asked before this scope's own cold miss asks the coordinator; throws to
+   * refuse (the miss budget). Absent for refreshes, the webhook and the cron.
    */
   admitMiss?: () => Promise<void>;
 };
@@ -49,6 +65,9 @@ class MissRefused extends Error {
     super("miss refused");
   }
 }
+
+/** The coordinator did not answer within UPSTREAM_TIMEOUT_MS. */
+class CoordinatorTimeout extends Error {}
 
 export type SoundCacheOptions = {
   clock?: () => number;
@@ -64,6 +83,9 @@ export const DEFAULT_BREAKER = { failureThreshold: 5, openMs: 30_000 };
 /** KV allows one write per key per second. */
 const KV_WRITE_SPACING_MS = 1000;
 
+/** A copy obtained from beyond this location's tiers. */
+type Obtainment = { answer: CachedAnswer; tier: "coordinator" | "upstream"; upstream?: UpstreamTrace };
+
 export type SoundCache = ReturnType<typeof createSoundCache>;
 
 export function createSoundCache(options: SoundCacheOptions = {}) {
@@ -73,10 +95,12 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
   const memory = new MemoryCache<CachedAnswer>(options.memory ?? DEFAULT_MEMORY_LIMITS);
   const breaker = new CircuitBreaker(options.breaker ?? DEFAULT_BREAKER);
 
-  /** Cold loads (lower tiers, then KeyAPI), one per key at a time. */
+  /** Cold loads (lower tiers, then the coordinator), one per key at a time. */
   const loads = new Map<string, Promise<Lookup>>();
-  /** KeyAPI calls, one per key at a time, whoever asks (request, refresh, webhook, cron). */
-  const fetches = new Map<string, Promise<{ answer: CachedAnswer; exchange: UpstreamExchange }>>();
+  /** Questions to a coordinator, one per key and purpose at a time. */
+  const asks = new Map<string, Promise<Obtainment>>();
+  /** Direct KeyAPI calls (only when the coordinator cannot be reached), one per key at a time. */
+  const directCalls = new Map<string, Promise<Obtainment>>();
   /** Background refreshes in progress. */
   const refreshes = new Set<string>();
   const refreshFailedAt = new Map<string, number>();
@@ -89,7 +113,11 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
     if (remembered) return serveCached(query, remembered, "memory", scope);
 
     const joined = loads.get(key);
-    if (joined) return joined.catch((error) => retryOwnIfRefusedForOther(error, scope, () => lookup(query, scope)));
+    if (joined) {
+      return joined.then(asJoiner, (error) =>
+        retryOwnIfRefusedForOther(asJoinerError(error), scope, () => lookup(query, scope)),
+      );
+    }
     const pending = loadCold(query, scope).finally(() => loads.delete(key));
     loads.set(key, pending);
     return pending.catch((error) => {
@@ -97,10 +125,13 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
     });
   }
 
-  /** Fetches a fresh answer from KeyAPI now (joining one in flight) and stores it in every tier. */
-  async function refresh(query: SoundQuery, scope: LookupScope): Promise<Lookup> {
-    const { answer, exchange } = await fetchFromKeyApi(query, scope);
-    return { answer, status: "MISS", tier: "upstream", upstream: exchange };
+  /**
+   * A copy good enough for a forced refresh (`webhook`: fetched in the last few
+   * seconds anywhere, else a KeyAPI call) or the cron (`warm-up`), stored in every tier.
+   */
+  async function refresh(query: SoundQuery, scope: LookupScope, purpose: "webhook" | "warm-up"): Promise<Lookup> {
+    const { answer, tier, upstream } = await obtain(query, scope, purpose);
+    return { answer, status: upstream ? "MISS" : "HIT", tier, upstream };
   }
 
   async function loadCold(query: SoundQuery, scope: LookupScope): Promise<Lookup> {
@@ -121,25 +152,33 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
       if (!stale || newest(stale.answer, found) === found) stale = { answer: found, tier: store.tier };
     }
     if (stale) return serveCached(query, stale.answer, stale.tier, scope);
-    return refresh(query, scope);
+
+    const { answer, tier, upstream } = await obtain(query, scope, "lookup");
+    if (upstream) return { answer, status: "MISS", tier, upstream };
+    // The coordinator's copy may be stale: served at once and revalidated, like any other.
+    return serveCached(query, answer, tier, scope);
   }
 
   function serveCached(query: SoundQuery, answer: CachedAnswer, tier: Tier, scope: LookupScope): Lookup {
     if (freshness(answer, scope.config.ttls, clock()) === "fresh") return { answer, status: "HIT", tier };
-    refreshInBackground(query, scope);
+    refreshInBackground(query, answer, scope);
     return { answer, status: "STALE", tier };
   }
 
-  /** Stale-while-revalidate: one refresh per key, none while the breaker is open or after a recent failure. */
-  function refreshInBackground(query: SoundQuery, scope: LookupScope): void {
+  /**
+   * Stale-while-revalidate through the coordinator, which hands back a fresher
+   * copy if some location already got one: one refresh per key in this isolate,
+   * none while the breaker is open or soon after a failure.
+   */
+  function refreshInBackground(query: SoundQuery, stale: CachedAnswer, scope: LookupScope): void {
     const key = cacheKey(query);
     const now = clock();
-    if (refreshes.has(key) || fetches.has(key) || breaker.state(now) === "open") return;
+    if (refreshes.has(key) || breaker.state(now) === "open") return;
     const failedAt = refreshFailedAt.get(key);
     if (failedAt !== undefined && now - failedAt < refreshRetryMs) return;
 
     refreshes.add(key);
-    const work = refresh(query, { ...scope, admitMiss: undefined })
+    const work = obtain(query, { ...scope, admitMiss: undefined }, "revalidate", stale.storedAt)
       .then(() => refreshFailedAt.delete(key))
       .catch((error: unknown) => {
         // Stale-if-error: the stale copy keeps being served; the failure is only logged.
@@ -153,17 +192,26 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
     scope.waitUntil(work);
   }
 
-  function fetchFromKeyApi(query: SoundQuery, scope: LookupScope): ReturnType<typeof callKeyApi> {
-    const key = cacheKey(query);
-    const joined = fetches.get(key);
-    if (joined)
-      return joined.catch((error) => retryOwnIfRefusedForOther(error, scope, () => fetchFromKeyApi(query, scope)));
-    const pending = callKeyApi(query, scope).finally(() => fetches.delete(key));
-    fetches.set(key, pending);
+  /** One question per key and purpose in flight in this isolate; others wait for its answer. */
+  function obtain(query: SoundQuery, scope: LookupScope, purpose: Purpose, haveStoredAt?: number): Promise<Obtainment> {
+    const flight = `${purpose} ${cacheKey(query)}`;
+    const joined = asks.get(flight);
+    if (joined) {
+      return joined.then(asJoiner, (error) =>
+        retryOwnIfRefusedForOther(asJoinerError(error), scope, () => obtain(query, scope, purpose, haveStoredAt)),
+      );
+    }
+    const pending = askCoordinator(query, scope, purpose, haveStoredAt).finally(() => asks.delete(flight));
+    asks.set(flight, pending);
     return pending;
   }
 
-  async function callKeyApi(query: SoundQuery, scope: LookupScope) {
+  async function askCoordinator(
+    query: SoundQuery,
+    scope: LookupScope,
+    purpose: Purpose,
+    haveStoredAt: number | undefined,
+  ): Promise<Obtainment> {
     if (scope.admitMiss) {
       try {
         await scope.admitMiss();
@@ -171,36 +219,109 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
         throw new MissRefused(scope, refusal);
       }
     }
+    const { config } = scope;
+    const key = cacheKey(query);
+    const admission = breaker.admit(clock());
+    const ask: Ask = {
+      query,
+      purpose,
+      haveStoredAt,
+      now: clock(),
+      settings: coordinatorSettings(config),
+      callsPausedForSeconds: admission.allowed ? undefined : Math.ceil(admission.retryAfterMs / 1000),
+      requestId: scope.requestId,
+    };
+    let obtained: Obtained;
+    try {
+      const coordinator = config.soundCoordinator.get(config.soundCoordinator.idFromName(key));
+      // RPC typing turns the union into a union of promises; the value is an `Obtained`.
+      obtained = await withDeadline(coordinator.obtain(ask) as Promise<Obtained>, config.upstreamTimeoutMs);
+    } catch (error) {
+      if (error instanceof CoordinatorTimeout) {
+        breaker.failed(clock());
+        // The object may be mid-call: a direct call now could pay twice.
+        throw new ProblemError("upstream-timeout", "KeyAPI did not answer in time.");
+      }
+      breaker.release(admission);
+      return fallBack(query, scope, error);
+    }
+
+    // The breaker learns from calls, whoever made them; a question answered from a copy teaches it nothing.
+    if (!obtained.upstream) breaker.release(admission);
+    else if (obtained.ok) breaker.succeeded();
+    else breaker.failed(clock());
+
+    if (!obtained.ok) {
+      const problem = new ProblemError(obtained.kind, obtained.detail, { retryAfter: obtained.retryAfter });
+      problem.upstream = obtained.upstream ?? undefined;
+      throw problem;
+    }
+    store(key, obtained.answer, scope);
+    return obtained.upstream
+      ? { answer: obtained.answer, tier: "upstream", upstream: obtained.upstream }
+      : { answer: obtained.answer, tier: "coordinator" };
+  }
+
+  /**
+   * The coordinator cannot be reached. With a credit budget, fail closed: an
+   * unledgered call could break it. Without one, today's per-isolate
+   * behaviour: a direct call, coalesced in this isolate.
+   */
+  function fallBack(query: SoundQuery, scope: LookupScope, error: unknown): Promise<Obtainment> {
+    const key = cacheKey(query);
+    const budget = scope.config.creditBudgetPerDay;
+    console.warn(
+      JSON.stringify({ level: "warn", message: "coordinator unreachable", key, budget, error: describe(error) }),
+    );
+    if (budget > 0) {
+      return Promise.reject(
+        new ProblemError(
+          "upstream-unavailable",
+          "The service cannot reach its KeyAPI coordinator; try again shortly.",
+          {
+            retryAfter: COORDINATOR_RETRY_AFTER_SECONDS,
+          },
+        ),
+      );
+    }
+    const joined = directCalls.get(key);
+    if (joined) return joined.then(asJoiner, (failure) => Promise.reject(asJoinerError(failure)));
+    const pending = callKeyApiDirectly(query, scope).finally(() => directCalls.delete(key));
+    directCalls.set(key, pending);
+    return pending;
+  }
+
+  async function callKeyApiDirectly(query: SoundQuery, scope: LookupScope): Promise<Obtainment> {
     const admission = breaker.admit(clock());
     if (!admission.allowed) {
       throw new ProblemError("upstream-unavailable", "KeyAPI is failing; calls are paused for a moment.", {
         retryAfter: Math.ceil(admission.retryAfterMs / 1000),
       });
     }
+    const { config } = scope;
     let exchange: UpstreamExchange = { status: null, durationMs: 0 };
+    const trace = (): UpstreamTrace => ({ ...exchange, role: "called" });
     let result: Awaited<ReturnType<typeof fetchSoundFromKeyApi>>;
     try {
-      result = await fetchSoundFromKeyApi(scope.config, query, {
+      result = await fetchSoundFromKeyApi(config, query, {
         now: clock,
         random,
+        requestId: scope.requestId,
         onExchange: (done) => {
           exchange = done;
         },
+        // Still counted when the ledger is up (there is no budget to keep on this path).
+        beforeAttempt: () => chargeOneCall(ledgerOf(config.creditLedger), clock(), 0),
       });
       breaker.succeeded();
     } catch (error) {
       breaker.failed(clock());
+      if (error instanceof ProblemError) error.upstream = trace();
       throw error;
     }
-    const storedAt = clock();
-    const answer: CachedAnswer = result.found
-      ? await (async () => {
-          const body = JSON.stringify(result.payload);
-          return { status: 200, body, etag: await etagOf(body), storedAt };
-        })()
-      : { status: 404, body: "", etag: "", storedAt };
+    const answer = await answerFrom(result, clock());
     store(cacheKey(query), answer, scope);
-    return { answer, exchange };
+    return { answer, tier: "upstream", upstream: trace() };
   }
 
   /** Memory now (so the next request hits), the other tiers after the response. */
@@ -234,7 +355,7 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
     }
   }
 
-  /** A tier that fails to answer is a miss, not an error: the next tier or KeyAPI answers. */
+  /** A tier that fails to answer is a miss, not an error: the next tier or the coordinator answers. */
   async function readQuietly(store: AnswerStore, key: string): Promise<CachedAnswer | undefined> {
     try {
       return await store.read(key);
@@ -247,6 +368,42 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
   }
 
   return { lookup, refresh, memory, breaker };
+}
+
+/** Seconds to wait when the coordinator cannot be reached and a budget must be kept. */
+export const COORDINATOR_RETRY_AFTER_SECONDS = 30;
+
+export function coordinatorSettings(config: Config): CoordinatorSettings {
+  return {
+    keyapiBaseUrl: config.keyapiBaseUrl,
+    upstreamTimeoutMs: config.upstreamTimeoutMs,
+    ttls: config.ttls,
+    creditBudgetPerDay: config.creditBudgetPerDay,
+  };
+}
+
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CoordinatorTimeout()), ms);
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+/** What a request that waited for someone else's KeyAPI call got. */
+function asJoiner<T extends { upstream?: UpstreamTrace }>(result: T): T {
+  return result.upstream ? { ...result, upstream: { ...result.upstream, role: "joined" } } : result;
+}
+
+function asJoinerError(error: unknown): unknown {
+  if (!(error instanceof ProblemError) || !error.upstream) return error;
+  const copy = new ProblemError(error.kind, error.detail, { errors: error.errors, retryAfter: error.retryAfter });
+  copy.upstream = { ...error.upstream, role: "joined" };
+  return copy;
 }
 
 /**

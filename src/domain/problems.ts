@@ -6,6 +6,8 @@
  * OpenAPI document are derived from (and tested against) `problemKinds`.
  */
 
+import type { UpstreamTrace } from "./upstream";
+
 export const problemKinds = {
   "invalid-query": { status: 400, title: "Invalid query parameters" },
   "invalid-body": { status: 400, title: "Invalid request body" },
@@ -30,6 +32,7 @@ export const problemKinds = {
   "upstream-unavailable": { status: 503, title: "Upstream unavailable" },
   "credit-budget-exhausted": { status: 503, title: "Credit budget exhausted" },
   "admin-disabled": { status: 503, title: "Admin endpoint not configured" },
+  "usage-unavailable": { status: 503, title: "Usage figures unavailable" },
   "webhook-disabled": { status: 503, title: "Webhook not configured" },
   "webhook-deliveries-unavailable": { status: 503, title: "Webhook delivery record unavailable" },
   "upstream-timeout": { status: 504, title: "Upstream timeout" },
@@ -52,6 +55,8 @@ export class ProblemError extends Error {
   readonly errors: ParamError[] | undefined;
   /** Seconds, sent as `Retry-After`. */
   readonly retryAfter: number | undefined;
+  /** The KeyAPI exchange behind this failure, if there was one (for the request log). */
+  upstream: UpstreamTrace | undefined;
 
   constructor(kind: ProblemKind, detail: string, extras: { errors?: ParamError[]; retryAfter?: number } = {}) {
     super(`${kind}: ${detail}`);

@@ -43,6 +43,7 @@ export function responseEnvelope(): MiddlewareHandler<AppEnv> {
         path: c.req.path.slice(0, 200),
         status: c.res.status,
         cache: headers.get("X-Cache"),
+        upstream: upstream?.role ?? null,
         upstream_status: upstream?.status ?? null,
         upstream_ms: upstream?.durationMs ?? null,
         duration_ms: Date.now() - started,

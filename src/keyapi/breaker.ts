@@ -5,7 +5,8 @@
  */
 export type BreakerState = "closed" | "open" | "half-open";
 
-export type Admission = { allowed: true } | { allowed: false; retryAfterMs: number };
+/** `trial`: this admission is the half-open breaker's one trial. */
+export type Admission = { allowed: true; trial: boolean } | { allowed: false; retryAfterMs: number };
 
 export class CircuitBreaker {
   readonly #failureThreshold: number;
@@ -28,10 +29,10 @@ export class CircuitBreaker {
   /** Asks to call the upstream now; a half-open breaker admits exactly one trial. */
   admit(now: number): Admission {
     const state = this.state(now);
-    if (state === "closed") return { allowed: true };
+    if (state === "closed") return { allowed: true, trial: false };
     if (state === "half-open") {
       this.#trialInFlight = true;
-      return { allowed: true };
+      return { allowed: true, trial: true };
     }
     return { allowed: false, retryAfterMs: Math.max(1000, this.#openUntil - now) };
   }
@@ -39,6 +40,11 @@ export class CircuitBreaker {
   succeeded(): void {
     this.#failures = 0;
     this.#trialInFlight = false;
+  }
+
+  /** The admitted work made no call after all (a copy was found): a trial goes back unused. */
+  release(admission: Admission): void {
+    if (admission.allowed && admission.trial) this.#trialInFlight = false;
   }
 
   failed(now: number): void {

@@ -5,8 +5,8 @@
  * revealing anything about our credentials.
  */
 import * as z from "zod/mini";
-import type { Config } from "../config";
 import { ProblemError } from "../domain/problems";
+import { CREDITS_PER_CALL, type UpstreamExchange } from "../domain/upstream";
 import type { SoundQuery } from "../sound/query";
 import { parseJsonKeepingBigIntegers } from "./json";
 import { type SoundPayload, trimSound, upstreamSoundSchema } from "./sound";
@@ -18,8 +18,8 @@ export const RETRY_AFTER_DEFAULT = { rateLimited: 30, quotaExhausted: 600 } as c
 
 export type UpstreamAnswer = { found: true; payload: SoundPayload } | { found: false };
 
-/** What one exchange looked like, for the request log and Server-Timing. */
-export type UpstreamExchange = { status: number | null; durationMs: number };
+/** What the client needs to know to call KeyAPI. */
+export type KeyApiSettings = { keyapiBaseUrl: string; keyapiApiKey: string; upstreamTimeoutMs: number };
 
 const envelopeSchema = z.object({
   code: z.number(),
@@ -27,7 +27,7 @@ const envelopeSchema = z.object({
   data: z.optional(z.nullable(z.unknown())),
 });
 
-export function upstreamUrl(config: Config, query: SoundQuery): string {
+export function upstreamUrl(config: Pick<KeyApiSettings, "keyapiBaseUrl">, query: SoundQuery): string {
   const params = new URLSearchParams({
     clip_id: query.clipId,
     period: String(query.period),
@@ -46,6 +46,13 @@ export type FetchOptions = {
   now?: () => number;
   random?: () => number;
   onExchange?: (exchange: UpstreamExchange) => void;
+  /** Put on every `upstream_call` log line: the request this call serves. */
+  requestId?: string;
+  /**
+   * Asked before each attempt is sent (the credit ledger); throws a
+   * ProblemError to stop it, and then no request leaves.
+   */
+  beforeAttempt?: (attempt: number) => Promise<void>;
 };
 
 type Attempt = { answer: UpstreamAnswer } | { failure: ProblemError; retryable: boolean };
@@ -57,21 +64,21 @@ type Attempt = { answer: UpstreamAnswer } | { failure: ProblemError; retryable: 
  * `upstream-*` kind.
  */
 export async function fetchSoundFromKeyApi(
-  config: Config,
+  config: KeyApiSettings,
   query: SoundQuery,
   options: FetchOptions = {},
 ): Promise<UpstreamAnswer> {
-  const { now = Date.now, random = Math.random, onExchange } = options;
+  const { random = Math.random, onExchange } = options;
   const started = Date.now();
   const deadline = AbortSignal.timeout(config.upstreamTimeoutMs);
   const exchange: UpstreamExchange = { status: null, durationMs: 0 };
   try {
-    let outcome = await attempt(config, query, deadline, exchange, now);
+    let outcome = await attempt(config, query, deadline, exchange, options, 1);
     if ("failure" in outcome && outcome.retryable) {
       const jitterMs = 50 + random() * 100;
       if (Date.now() - started + jitterMs + MIN_ATTEMPT_MS <= config.upstreamTimeoutMs) {
         await new Promise((resolve) => setTimeout(resolve, jitterMs));
-        outcome = await attempt(config, query, deadline, exchange, now);
+        outcome = await attempt(config, query, deadline, exchange, options, 2);
       }
     }
     if ("failure" in outcome) throw outcome.failure;
@@ -83,12 +90,23 @@ export async function fetchSoundFromKeyApi(
 }
 
 async function attempt(
-  config: Config,
+  config: KeyApiSettings,
   query: SoundQuery,
   deadline: AbortSignal,
   exchange: UpstreamExchange,
-  now: () => number,
+  options: FetchOptions,
+  number: number,
 ): Promise<Attempt> {
+  try {
+    await options.beforeAttempt?.(number);
+  } catch (error) {
+    const refusal =
+      error instanceof ProblemError ? error : new ProblemError("internal", "The call could not be accounted for.");
+    return { failure: refusal, retryable: false };
+  }
+  const started = Date.now();
+  // Counted from here: once fetch() is called, KeyAPI may have received (and billed) the request.
+  exchange.status = null;
   try {
     const response = await fetch(upstreamUrl(config, query), {
       headers: { Authorization: `Bearer ${config.keyapiApiKey}`, Accept: "application/json" },
@@ -99,6 +117,7 @@ async function attempt(
     if (RETRYABLE_STATUSES.has(response.status)) {
       return { failure: failureFor(response.status, response.headers), retryable: true };
     }
+    const now = options.now ?? Date.now;
     return { answer: interpret(response.status, response.headers, body, query, new Date(now())) };
   } catch (error) {
     if (error instanceof ProblemError) return { failure: error, retryable: false };
@@ -106,7 +125,24 @@ async function attempt(
       return { failure: new ProblemError("upstream-timeout", "KeyAPI did not answer in time."), retryable: false };
     }
     return { failure: new ProblemError("upstream-error", "KeyAPI could not be reached."), retryable: true };
+  } finally {
+    logCall(query, exchange.status, Date.now() - started, number, options.requestId);
   }
+}
+
+/** One line per HTTP request sent to KeyAPI, wherever it is sent: the credit ledger's audit trail. */
+function logCall(query: SoundQuery, status: number | null, durationMs: number, attempt: number, requestId?: string) {
+  console.log(
+    JSON.stringify({
+      event: "upstream_call",
+      key: `${query.clipId}:${query.period}:${query.region}`,
+      status,
+      duration_ms: durationMs,
+      credits: CREDITS_PER_CALL,
+      attempt,
+      request_id: requestId ?? null,
+    }),
+  );
 }
 
 function interpret(

@@ -16,6 +16,7 @@ export function lookupScope(c: Context<AppEnv>, admitMiss?: LookupScope["admitMi
       return stores;
     },
     waitUntil: (work) => c.executionCtx.waitUntil(work),
+    requestId: c.var.requestId,
     admitMiss,
   };
 }

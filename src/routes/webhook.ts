@@ -225,7 +225,7 @@ async function refreshOne(
 ): Promise<WebhookResult> {
   const item = { clip_id: query.clipId, period: query.period, region: query.region };
   try {
-    const { answer } = await cache.refresh(query, scope);
+    const { answer } = await cache.refresh(query, scope, "webhook");
     if (answer.status === 404) {
       const error = new ProblemError("sound-not-found", `KeyAPI has no trending sound with clip_id ${query.clipId}.`);
       return { ...item, status: 404, error: problemBody(error, requestId) };

@@ -1,6 +1,7 @@
 import { expect, describe as group, it } from "vitest";
-import { type CachedAnswer, cacheKey, etagOf, freshness, newest } from "../../src/cache/answer";
+import { type CachedAnswer, cacheKey, etagOf, freshness, newest, satisfies } from "../../src/cache/answer";
 import { MemoryCache } from "../../src/cache/memory";
+import { callsAllowed, nextUtcMidnight, secondsUntilNextUtcMidnight, utcDay } from "../../src/domain/upstream";
 import { isNotModified } from "../../src/http/cache-headers";
 import { CircuitBreaker } from "../../src/keyapi/breaker";
 
@@ -26,6 +27,47 @@ group("freshness", () => {
     expect(newest(older, newer)).toBe(newer);
     expect(newest(newer, older)).toBe(newer);
     expect(newest(undefined, older)).toBe(older);
+  });
+});
+
+group("which copy an asker takes (the coordinator's decision)", () => {
+  const hour = { freshSeconds: 3600, staleSeconds: 7200, negativeSeconds: 30 };
+  it.each([
+    // purpose, status, stored at, now, asker's own copy, takes it?
+    ["lookup", 200, 0, 3_599_999, undefined, true],
+    ["lookup", 200, 0, 3_600_000, undefined, true],
+    ["lookup", 200, 0, 10_800_000, undefined, false],
+    ["lookup", 404, 0, 29_999, undefined, true],
+    ["lookup", 404, 0, 30_000, undefined, false],
+    ["revalidate", 200, 1000, 2000, 0, true],
+    ["revalidate", 200, 1000, 2000, 1000, false],
+    ["revalidate", 200, 0, 3_600_000, -1, false],
+    ["webhook", 200, 0, 4999, undefined, true],
+    ["webhook", 200, 0, 5000, undefined, false],
+    ["warm-up", 200, 0, 3_000_000, undefined, true],
+    ["warm-up", 200, 0, 3_000_001, undefined, false],
+  ] as const)(
+    "%s: a %i copy stored at %i, asked at %i (have %s) → %s",
+    (purpose, status, storedAt, now, have, takes) => {
+      expect(satisfies(answer(status, storedAt), purpose, hour, now, have)).toBe(takes);
+    },
+  );
+});
+
+group("the UTC day", () => {
+  it.each([
+    [Date.UTC(2026, 10, 25, 0, 0, 0), "2026-11-25", 86_400],
+    [Date.UTC(2026, 10, 25, 12), "2026-11-25", 43_200],
+    [Date.UTC(2026, 10, 25, 23, 59, 59, 1), "2026-11-25", 1],
+    [Date.UTC(2026, 11, 31, 23, 0), "2026-12-31", 3600],
+  ])("%i is on %s, %i s before the budget resets", (now, day, seconds) => {
+    expect(utcDay(now)).toBe(day);
+    expect(secondsUntilNextUtcMidnight(now)).toBe(seconds);
+    expect(utcDay(nextUtcMidnight(now))).not.toBe(day);
+  });
+
+  it("allows floor(B/2) calls a day, and no limit for 0", () => {
+    expect([0, 1, 2, 3, 20, 21].map(callsAllowed)).toEqual([Number.POSITIVE_INFINITY, 0, 1, 1, 10, 10]);
   });
 });
 
@@ -100,7 +142,7 @@ group("CircuitBreaker", () => {
     expect(breaker.state(0)).toBe("open");
     expect(breaker.admit(500)).toEqual({ allowed: false, retryAfterMs: 1000 });
     expect(breaker.state(1000)).toBe("half-open");
-    expect(breaker.admit(1000)).toEqual({ allowed: true });
+    expect(breaker.admit(1000)).toEqual({ allowed: true, trial: true });
     expect(breaker.admit(1000)).toMatchObject({ allowed: false });
     breaker.succeeded();
     expect(breaker.state(1000)).toBe("closed");
@@ -109,10 +151,24 @@ group("CircuitBreaker", () => {
   it("reopens when the trial fails", () => {
     const breaker = new CircuitBreaker({ failureThreshold: 1, openMs: 1000 });
     breaker.failed(0);
-    expect(breaker.admit(1000)).toEqual({ allowed: true });
+    expect(breaker.admit(1000)).toEqual({ allowed: true, trial: true });
     breaker.failed(1000);
     expect(breaker.state(1500)).toBe("open");
     expect(breaker.state(2000)).toBe("half-open");
+  });
+
+  it("gives an unused trial back, and ignores a release of an ordinary admission", () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 1, openMs: 1000 });
+    const ordinary = breaker.admit(0);
+    expect(ordinary).toEqual({ allowed: true, trial: false });
+    breaker.failed(0);
+    const trial = breaker.admit(1000);
+    expect(breaker.admit(1000)).toMatchObject({ allowed: false });
+    breaker.release(ordinary);
+    expect(breaker.state(1000)).toBe("open");
+    breaker.release(trial);
+    expect(breaker.state(1000)).toBe("half-open");
+    expect(breaker.admit(1000)).toEqual({ allowed: true, trial: true });
   });
 
   it("counts consecutive failures only", () => {

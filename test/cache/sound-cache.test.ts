@@ -368,20 +368,94 @@ group("request log", () => {
     const { get } = setup();
     const res = await get("clip_id=1", { headers: { "X-Request-Id": "trace-123" } });
     await get("clip_id=1");
-    expect(lines).toHaveLength(2);
-    const [miss, hit] = lines.map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(3);
+    const [call, miss, hit] = lines.map((line) => JSON.parse(line));
+    expect(call).toEqual({
+      event: "upstream_call",
+      key: "1:7:US",
+      status: 200,
+      duration_ms: expect.any(Number),
+      credits: 2,
+      attempt: 1,
+      request_id: "trace-123",
+    });
     expect(miss).toEqual({
       method: "GET",
       path: SOUND_PATH,
       status: 200,
       cache: "MISS",
+      upstream: "called",
       upstream_status: 200,
       upstream_ms: expect.any(Number),
       duration_ms: expect.any(Number),
       request_id: "trace-123",
     });
     expect(res.headers.get("X-Request-Id")).toBe("trace-123");
-    expect(hit).toMatchObject({ cache: "HIT", upstream_status: null, upstream_ms: null });
+    expect(hit).toMatchObject({ cache: "HIT", upstream: null, upstream_status: null, upstream_ms: null });
     for (const line of lines) expect(line).not.toContain(TEST_KEYAPI_KEY);
+  });
+
+  /** Console lines of the test, parsed, split into KeyAPI calls and request lines. */
+  function captureLog() {
+    const lines: Record<string, unknown>[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: unknown) => {
+      lines.push(JSON.parse(String(line)));
+    });
+    return {
+      calls: () => lines.filter((line) => line.event === "upstream_call"),
+      requests: () => lines.filter((line) => line.method !== undefined),
+    };
+  }
+
+  it("marks a burst of 20 simultaneous cold requests as 1 called and 19 joined, with one upstream_call line", async () => {
+    const log = captureLog();
+    const { upstream, get } = setup();
+    upstream.mock.behave({ latencyMs: 30 });
+    await Promise.all(Array.from({ length: 20 }, () => get("clip_id=20")));
+    const roles = log.requests().map((line) => line.upstream);
+    expect(roles.filter((role) => role === "called")).toHaveLength(1);
+    expect(roles.filter((role) => role === "joined")).toHaveLength(19);
+    expect(log.calls()).toHaveLength(upstream.calls);
+    expect(upstream.calls).toBe(1);
+  });
+
+  it("logs each attempt of a retry, and the last attempt's status on the request line", async () => {
+    const log = captureLog();
+    const { upstream, get } = setup();
+    upstream.mock.behave({ mode: "status", status: 503, times: 1 });
+    expect((await get("clip_id=21")).status).toBe(200);
+    expect(log.calls().map((line) => [line.attempt, line.status, line.credits])).toEqual([
+      [1, 503, 2],
+      [2, 200, 2],
+    ]);
+    expect(log.requests()[0]).toMatchObject({ upstream: "called", upstream_status: 200 });
+    expect(upstream.calls).toBe(2);
+  });
+
+  it("fills upstream_status and upstream_ms on failures too", async () => {
+    const log = captureLog();
+    const { upstream, get } = setup();
+    upstream.mock.behave({ mode: "status", status: 500 });
+    expect((await get("clip_id=22")).status).toBe(502);
+    expect(log.requests()[0]).toMatchObject({
+      status: 502,
+      upstream: "called",
+      upstream_status: 500,
+      upstream_ms: expect.any(Number),
+    });
+    expect(log.calls()).toHaveLength(upstream.calls);
+  });
+
+  it("logs a refresh's and the cron's calls too: lines always equal the calls KeyAPI received", async () => {
+    const log = captureLog();
+    const { upstream, get, advance, worker } = setup({ WARM_CLIP_IDS: "23,24" });
+    await get("clip_id=23");
+    advance(61);
+    await get("clip_id=23");
+    const ctx = createExecutionContext();
+    await warmUp(worker.runtime, worker.env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(upstream.calls).toBe(4);
+    expect(log.calls()).toHaveLength(4);
   });
 });

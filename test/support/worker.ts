@@ -2,7 +2,7 @@
  * Runs requests through a fresh app (fresh in-isolate state) in the Workers
  * runtime, waiting for `ctx.waitUntil` work so cache writes are visible.
  */
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, reset, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach } from "vitest";
 import { createApp, createRuntime } from "../../src/app";
@@ -14,8 +14,8 @@ let workers = 0;
  * A worker with fresh isolate state. Each one has its own host name, so its
  * Cache API entries (keyed on the host) are its own too, and its own client
  * address (`CF-Connecting-IP`, unless a request sets one), so rate-limit
- * counters do not leak between tests; KV is emptied before every test
- * (storage is only isolated per test file).
+ * counters do not leak between tests; KV, the coordinators and the credit
+ * ledger are emptied before every test (storage is only isolated per test file).
  */
 export function testWorker(overrides: Record<string, unknown> = {}, options: SoundCacheOptions = {}) {
   const runtime = createRuntime(options);
@@ -42,12 +42,7 @@ export function testWorker(overrides: Record<string, unknown> = {}, options: Sou
 }
 
 beforeEach(async () => {
-  let cursor: string | undefined;
-  do {
-    const page = await env.SOUND_CACHE.list({ cursor });
-    await Promise.all(page.keys.map((key) => env.SOUND_CACHE.delete(key.name)));
-    cursor = page.list_complete ? undefined : page.cursor;
-  } while (cursor);
+  await reset();
 });
 
 export const SOUND_PATH = "/v1/tiktok/trending/music/detail";

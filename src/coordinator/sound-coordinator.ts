@@ -1,0 +1,171 @@
+/**
+ * The cache of record for one sound (one object per cache key,
+ * `idFromName(cacheKey(query))`), between the locations' tiers and KeyAPI.
+ * A location that misses tiers 0–2, or whose copy went stale, asks here
+ * instead of KeyAPI: the object hands back its copy when it is good enough for
+ * the asker's purpose, otherwise it makes the one KeyAPI call (concurrent
+ * askers join it in memory; `blockConcurrencyWhile` is never held across the
+ * fetch), stores the answer and hands it back. So all locations together cause
+ * one KeyAPI call per key per freshness window.
+ *
+ * Errors cross the RPC boundary as data, never as thrown objects: a thrown
+ * error means the object could not be reached, and the asker falls back.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { answerFrom, type CachedAnswer, type Purpose, satisfies, servableUntil, type Ttls } from "../cache/answer";
+import { ProblemError, type ProblemKind } from "../domain/problems";
+import type { UpstreamExchange, UpstreamTrace } from "../domain/upstream";
+import { fetchSoundFromKeyApi } from "../keyapi/client";
+import type { SoundQuery } from "../sound/query";
+import { chargeOneCall, ledgerOf } from "./ledger-charge";
+
+/** The asker's settings the object decides by (the same bundle and vars everywhere). */
+export type CoordinatorSettings = {
+  keyapiBaseUrl: string;
+  upstreamTimeoutMs: number;
+  ttls: Ttls;
+  creditBudgetPerDay: number;
+};
+
+export type Ask = {
+  query: SoundQuery;
+  purpose: Purpose;
+  /** `revalidate`: when the asker's own copy was fetched. */
+  haveStoredAt?: number;
+  /** The asker's clock (ms since epoch), so one freshness rule holds in the location and here (and tests control time). */
+  now: number;
+  settings: CoordinatorSettings;
+  /** Set while the asker's circuit breaker is open: hand back a copy, but make no call. */
+  callsPausedForSeconds?: number;
+  requestId: string;
+};
+
+export type Obtained =
+  | { ok: true; answer: CachedAnswer; upstream: UpstreamTrace | null }
+  | { ok: false; kind: ProblemKind; detail: string; retryAfter?: number; upstream: UpstreamTrace | null };
+
+/** The object's KeyAPI exchange ends this much before the asker stops waiting for the object. */
+export function objectDeadlineMs(upstreamTimeoutMs: number): number {
+  return upstreamTimeoutMs - Math.min(500, Math.floor(upstreamTimeoutMs / 10));
+}
+
+type CopyRow = { status: number; body: string; etag: string; stored_at: number };
+
+export class SoundCoordinator extends DurableObject<Env> {
+  /** The KeyAPI call in flight, if any: every asker who needs one joins it. */
+  #call: Promise<Obtained> | undefined;
+  #schemaReady = false;
+
+  async obtain(ask: Ask): Promise<Obtained> {
+    const held = this.#held();
+    if (held && satisfies(held, ask.purpose, ask.settings.ttls, ask.now, ask.haveStoredAt)) {
+      return { ok: true, answer: held, upstream: null };
+    }
+    if (this.#call) return joined(await this.#call);
+    if (ask.callsPausedForSeconds !== undefined) {
+      return {
+        ok: false,
+        kind: "upstream-unavailable",
+        detail: "KeyAPI is failing; calls are paused for a moment.",
+        retryAfter: ask.callsPausedForSeconds,
+        upstream: null,
+      };
+    }
+    // Set before the first await: the input gate lets no other asker in between.
+    this.#call = this.#callKeyApi(ask).finally(() => {
+      this.#call = undefined;
+    });
+    return this.#call;
+  }
+
+  /** The copy's lifetime is over: free the object's storage. */
+  override async alarm(): Promise<void> {
+    await this.ctx.storage.deleteAll();
+    this.#schemaReady = false;
+  }
+
+  /**
+   * The one KeyAPI call. Time is the asker's `now` throughout: the copy is
+   * stamped with the moment it was asked for (at most UPSTREAM_TIMEOUT_MS
+   * early, which only shortens its life) and the ledger counts it on that day.
+   */
+  async #callKeyApi(ask: Ask): Promise<Obtained> {
+    const { settings, now } = ask;
+    const clock = () => now;
+    const apiKey = this.env.KEYAPI_API_KEY;
+    if (!apiKey) {
+      return { ok: false, kind: "service-misconfigured", detail: "The service is misconfigured.", upstream: null };
+    }
+    const ledger = ledgerOf(this.env.CREDIT_LEDGER);
+    let exchange: UpstreamExchange = { status: null, durationMs: 0 };
+    let attempts = 0;
+    const trace = (): UpstreamTrace | null => (attempts > 0 ? { ...exchange, role: "called" } : null);
+    try {
+      const result = await fetchSoundFromKeyApi(
+        {
+          keyapiBaseUrl: settings.keyapiBaseUrl,
+          keyapiApiKey: apiKey,
+          upstreamTimeoutMs: objectDeadlineMs(settings.upstreamTimeoutMs),
+        },
+        ask.query,
+        {
+          now: clock,
+          requestId: ask.requestId,
+          onExchange: (done) => {
+            exchange = done;
+          },
+          beforeAttempt: async () => {
+            await chargeOneCall(ledger, now, settings.creditBudgetPerDay);
+            attempts += 1;
+          },
+        },
+      );
+      const answer = await answerFrom(result, now);
+      this.#store(answer, settings.ttls, now);
+      return { ok: true, answer, upstream: trace() };
+    } catch (error) {
+      const problem =
+        error instanceof ProblemError ? error : new ProblemError("internal", "Something went wrong on our side.");
+      return {
+        ok: false,
+        kind: problem.kind,
+        detail: problem.detail,
+        retryAfter: problem.retryAfter,
+        upstream: trace(),
+      };
+    }
+  }
+
+  #held(): CachedAnswer | undefined {
+    this.#schema();
+    const row = this.ctx.storage.sql.exec<CopyRow>("SELECT status, body, etag, stored_at FROM copy").toArray()[0];
+    if (!row || (row.status !== 200 && row.status !== 404)) return undefined;
+    return { status: row.status, body: row.body, etag: row.etag, storedAt: row.stored_at };
+  }
+
+  #store(answer: CachedAnswer, ttls: Ttls, now: number): void {
+    this.#schema();
+    this.ctx.storage.sql.exec(
+      "INSERT OR REPLACE INTO copy (id, status, body, etag, stored_at) VALUES (1, ?, ?, ?, ?)",
+      answer.status,
+      answer.body,
+      answer.etag,
+      answer.storedAt,
+    );
+    // In the object's own time: the asker's clock may be a test's.
+    void this.ctx.storage.setAlarm(Date.now() + Math.max(0, servableUntil(answer, ttls) - now));
+  }
+
+  #schema(): void {
+    if (this.#schemaReady) return;
+    this.ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS copy (id INTEGER PRIMARY KEY CHECK (id = 1), status INTEGER NOT NULL, body TEXT NOT NULL, etag TEXT NOT NULL, stored_at INTEGER NOT NULL)",
+    );
+    this.#schemaReady = true;
+  }
+}
+
+/** Someone else's call, as seen by an asker who waited for it. */
+function joined(outcome: Obtained): Obtained {
+  return outcome.upstream ? { ...outcome, upstream: { ...outcome.upstream, role: "joined" } } : outcome;
+}
