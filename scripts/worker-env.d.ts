@@ -43,3 +43,8 @@ declare module "cloudflare:workers" {
     alarm?(): Promise<void>;
   }
 }
+
+// Workers' extension of WebCrypto (src/routes/admin.ts compares tokens with it).
+interface SubtleCrypto {
+  timingSafeEqual(a: ArrayBuffer | ArrayBufferView, b: ArrayBuffer | ArrayBufferView): boolean;
+}

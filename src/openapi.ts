@@ -10,9 +10,11 @@
 import * as z from "zod/mini";
 import { description, name, version } from "../package.json";
 import { CACHE_STATUSES } from "./cache/sound-cache";
+import type { Usage } from "./coordinator/credit-ledger";
 import { type ProblemKind, problemKinds } from "./domain/problems";
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType } from "./http/problem";
 import { soundPayloadSchema } from "./keyapi/sound";
+import { USAGE_PATH } from "./routes/admin";
 import { SOUND_PATH } from "./routes/sound";
 import { REPLAYED_HEADER, WEBHOOK_PATH } from "./routes/webhook";
 import { DEFAULT_PERIOD, DEFAULT_REGION, soundQueryParams } from "./sound/query";
@@ -34,9 +36,21 @@ const problemSchema = z.object({
 
 const healthSchema = z.object({ status: z.literal("ok"), version: z.string() });
 
+/** `GET /v1/admin/usage`'s body; the check below keeps it equal to the ledger's `Usage`. */
+const usageSchema = z.object({
+  date: z.string(),
+  credits_spent: z.int(),
+  credit_budget: z.nullable(z.int()),
+  credits_left: z.nullable(z.int()),
+  upstream_calls: z.int(),
+  resets_at: z.string(),
+});
+
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const problemSchemaMatches: Same<z.infer<typeof problemSchema>, ProblemDetails> = true;
 void problemSchemaMatches;
+const usageSchemaMatches: Same<z.infer<typeof usageSchema>, Usage> = true;
+void usageSchemaMatches;
 
 /** Problems a route can answer with besides its own: configuration, CORS and bugs. */
 const EVERY_ROUTE: ProblemKind[] = ["origin-not-allowed", "service-misconfigured", "internal"];
@@ -54,7 +68,7 @@ const WEBHOOK_ONLY: ProblemKind[] = [
   "webhook-deliveries-unavailable",
 ];
 /** Problems only the admin endpoint answers with. */
-export const ADMIN_ONLY: ProblemKind[] = ["unauthorized", "admin-disabled"];
+export const ADMIN_ONLY: ProblemKind[] = ["unauthorized", "admin-disabled", "usage-unavailable"];
 /** Problems every `/v1/*` route can answer with. */
 const EVERY_V1_ROUTE: ProblemKind[] = [...EVERY_ROUTE, "uri-too-long", "rate-limited"];
 /** Statuses whose problems say when to come back. */
@@ -349,6 +363,25 @@ export function buildOpenApiDocument(): JsonObject {
         problems: webhookProblems,
       }),
     },
+    [USAGE_PATH]: {
+      get: operation({
+        operationId: "getCreditUsage",
+        summary: "Today's KeyAPI credits (operator)",
+        description:
+          "Credits spent today (UTC) by all locations together, from the global ledger, against " +
+          "`CREDIT_BUDGET_PER_DAY` (`credit_budget` and `credits_left` are null without a budget).",
+        tags: ["operations"],
+        security: ["adminToken"],
+        responses: {
+          "200": {
+            description: "Today's usage.",
+            headers: { "X-Request-Id": ref("headers", "X-Request-Id") },
+            content: { "application/json": { schema: ref("schemas", "Usage") } },
+          },
+        },
+        problems: [...EVERY_V1_ROUTE, ...ADMIN_ONLY],
+      }),
+    },
     "/health": {
       get: operation({
         operationId: "getHealth",
@@ -388,7 +421,7 @@ export function buildOpenApiDocument(): JsonObject {
     servers: [{ url: "/", description: "The deployment that serves this document" }],
     tags: [
       { name: "sounds", description: "TikTok trending sounds, via KeyAPI" },
-      { name: "operations", description: "For uptime checks" },
+      { name: "operations", description: "For operators: uptime checks and credit usage" },
       { name: "widget and docs", description: "Static files: the embeddable widget, the demo page, this document" },
     ],
     paths,
@@ -397,6 +430,7 @@ export function buildOpenApiDocument(): JsonObject {
         SoundPayload: jsonSchema(soundPayloadSchema),
         Problem: { ...jsonSchema(problemSchema), description: "RFC 9457 problem details; `errors` on 400 only." },
         Health: jsonSchema(healthSchema),
+        Usage: jsonSchema(usageSchema),
         WebhookRequest: jsonSchema(webhookBodySchema, "input"),
         WebhookResults: {
           type: "object",
