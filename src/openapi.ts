@@ -9,7 +9,7 @@
  */
 import * as z from "zod/mini";
 import { description, name, version } from "../package.json";
-import { CACHE_STATUSES } from "./cache/sound-cache";
+import { CACHE_STATUSES, TIERS } from "./cache/sound-cache";
 import type { Usage } from "./coordinator/credit-ledger";
 import { type ProblemKind, problemKinds } from "./domain/problems";
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType } from "./http/problem";
@@ -96,8 +96,7 @@ const headers = {
     schema: { type: "string", enum: [...CACHE_STATUSES] },
   },
   "Server-Timing": {
-    description:
-      'The cache tier that answered (`cache;desc="memory|edge|kv|upstream"`) and, when KeyAPI was asked, `upstream;dur=<ms>`.',
+    description: `Where the answer came from (\`cache;desc="${TIERS.join("|")}"\`) and, when KeyAPI was asked, \`upstream;dur=<ms>\`.`,
     schema: { type: "string" },
   },
   Age: { description: "Seconds since the answer was fetched from KeyAPI.", schema: { type: "integer", minimum: 0 } },

@@ -28,7 +28,9 @@ import {
 import { MemoryCache } from "./memory";
 import type { AnswerStore } from "./stores";
 
-export type Tier = "memory" | "edge" | "kv" | "coordinator" | "upstream";
+/** Where an answer came from (`Server-Timing: cache;desc=…`): a tier, the key's coordinator, or KeyAPI just now. */
+export const TIERS = ["memory", "edge", "kv", "coordinator", "upstream"] as const;
+export type Tier = (typeof TIERS)[number];
 /** The `X-Cache` values: a fresh copy, KeyAPI asked for this request, a stale copy while a refresh runs. */
 export const CACHE_STATUSES = ["HIT", "MISS", "STALE"] as const;
 export type CacheStatus = (typeof CACHE_STATUSES)[number];

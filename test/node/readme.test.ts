@@ -101,3 +101,27 @@ it("shows a Standard Webhooks delivery whose signature is right for the secret i
   const timestamp = new Date(Number(headers["webhook-timestamp"]) * 1000);
   expect(headers["webhook-signature"]).toBe(new Webhook(secret as string).sign(id, timestamp, body));
 });
+
+it("names every place an answer can come from in the Server-Timing row", async () => {
+  const { TIERS } = await import("../../src/cache/sound-cache");
+  const row = tables(README)
+    .flatMap((table) => table.rows)
+    .find((cellsOfRow) => cellsOfRow[0] === "`Server-Timing`");
+  expect(row?.[1]).toContain(`cache;desc="${TIERS.join("\\|")}"`);
+});
+
+it("documents every var and secret the configuration reads", async () => {
+  const { envSchema } = await import("../../src/config");
+  // Bindings are wired in wrangler.toml, not set by the operator.
+  const bindings = [
+    "SOUND_CACHE",
+    "RATE_LIMITER",
+    "MISS_LIMITER",
+    "SOUND_COORDINATOR",
+    "CREDIT_LEDGER",
+    "WEBHOOK_DELIVERIES",
+  ];
+  const settings = Object.keys(envSchema.shape).filter((name) => !bindings.includes(name));
+  const documented = tables(section("Configuration"))[0]?.rows.map((row) => row[0]?.replaceAll("`", ""));
+  expect(new Set(documented)).toEqual(new Set(settings));
+});
