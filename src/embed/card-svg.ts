@@ -174,7 +174,7 @@ export function renderCardSvg(sound: SoundPayload, query: SoundQuery, theme: The
     sparkline(facts, sound.period) +
     countryRow(facts) +
     interestRow(facts);
-  return document(CARD_HEIGHT, fitText(facts.label, 120, { size: 1 }), description(facts), theme, body);
+  return document(CARD_HEIGHT, fitText(facts.label, 80, { size: 1 }), description(facts), theme, body);
 }
 
 export type CardNotice = {

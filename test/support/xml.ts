@@ -62,3 +62,41 @@ export function* elements(root: XmlElement): Generator<XmlElement> {
 export function allText(root: XmlElement): string {
   return [...elements(root)].map((element) => element.text).join("");
 }
+
+/** The only elements a card may use: shapes, text, its title, description and style. */
+const SVG_ELEMENTS = new Set([
+  "svg",
+  "title",
+  "desc",
+  "style",
+  "rect",
+  "circle",
+  "path",
+  "polygon",
+  "polyline",
+  "text",
+]);
+const SVG_NAMESPACE = "http://www.w3.org/2000/svg";
+
+/**
+ * What makes an SVG not inert or not self-contained: scripts, event
+ * attributes, foreignObject or any element outside the card's set, links and
+ * references (`href`, `src`, `url(…)`, `@import`), in elements, attributes and
+ * the stylesheet. Empty when the document is fine.
+ */
+export function inertnessProblems(root: XmlElement): string[] {
+  const problems: string[] = [];
+  for (const element of elements(root)) {
+    if (element.uri !== SVG_NAMESPACE) problems.push(`<${element.name}> outside the SVG namespace`);
+    if (!SVG_ELEMENTS.has(element.name)) problems.push(`<${element.name}> is not a card element`);
+    for (const [name, value] of Object.entries(element.attributes)) {
+      if (/^on/i.test(name)) problems.push(`event attribute ${name}`);
+      if (/(^|:)(href|src)$/i.test(name)) problems.push(`reference attribute ${name}`);
+      if (/url\(|@import|javascript:|expression\(/i.test(value)) problems.push(`reference in ${name}="${value}"`);
+    }
+    if (element.name === "style" && /url\(|@import|expression\(|@font-face/i.test(element.text)) {
+      problems.push(`reference in the stylesheet: ${element.text}`);
+    }
+  }
+  return problems;
+}
