@@ -41,6 +41,7 @@ export const HOSTILE_TEXT: [string, string][] = [
   ["a very long word", "Supercalifragilisticexpialidocious".repeat(12)],
   ["a 400-character title", "A very long title that goes on ".repeat(13).slice(0, 400)],
   ["control characters", "a\u0000b\u0001c\u0008d\u000Be\u001Ff\u007Fg\u0085h\uFFFEi\uFFFFj\uD800k\uDFFFl"],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: template syntax is the hostile input here
   ["template syntax", "{{7*7}} ${7*7} <%= 7*7 %> #{7*7} {% raw %}"],
   ["line breaks", "line one\nline two\r\n\tline three\u2028line four"],
   ["style breakout", "</style><style>*{fill:url(https://evil.example/x)}</style>"],
@@ -66,7 +67,8 @@ function hostilePayload(value: string): SoundPayload {
 }
 
 const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
-const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|\p{Cs}/u;
+/** Controls other than tab, LF and CR; U+FFFE/U+FFFF; lone surrogates. */
+const FORBIDDEN = /(?![\t\n\r])\p{Cc}|[\uFFFE\uFFFF]|\p{Cs}/u;
 
 group("the sound card", () => {
   const svg = renderCardSvg(payload, query, "auto");
