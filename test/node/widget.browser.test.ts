@@ -5,112 +5,57 @@
  *
  * Without /usr/bin/chromium (or $CHROMIUM_PATH) the test is skipped, and says so; with CI set it fails instead.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXAMPLE_CLIP_ID, MOCK_API_KEY } from "../../mock/keyapi.ts";
+import { EXAMPLE_CLIP_ID } from "../../mock/keyapi.ts";
 import { type RunningMock, startMockServer } from "../../mock/server.ts";
+import {
+  announceSkip,
+  browserTestsRun,
+  launchBrowser,
+  newLoopbackContext,
+  openPage,
+  type RunningWorker,
+  type Site,
+  SKIP_REASON,
+  settled,
+  startSite,
+  startWorker,
+} from "./support/browser.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const SKIP_REASON = `browser test skipped: ${CHROMIUM} not found. Enable it with \`apt-get install -y chromium\` (CI fails instead of skipping).`;
 const SCREENSHOT = new URL("../../docs/widget.png", import.meta.url);
-const WRANGLER = new URL("../../node_modules/wrangler/bin/wrangler.js", import.meta.url);
 const MISSING_CLIP_ID = "4040000000000000001";
 const SOUND_PATH = "/v1/tiktok/trending/music/detail";
-const SETTLED = ["ready", "not-found", "rate-limited", "error"];
 
-const haveChromium = existsSync(CHROMIUM);
-const runs = haveChromium || Boolean(process.env.CI);
-if (!runs) {
-  // Straight to stderr: vitest keeps console output of tests that did not fail to itself.
-  process.stderr.write(`\n⚠ ${SKIP_REASON}\n\n`);
-  it.skip(SKIP_REASON, () => {});
-}
+announceSkip();
+if (!browserTestsRun) it.skip(SKIP_REASON, () => {});
 
-describe.runIf(runs)("the widget in Chromium", () => {
+describe.runIf(browserTestsRun)("the widget in Chromium", () => {
   let mock: RunningMock;
-  let wrangler: ChildProcess | undefined;
-  let wranglerOutput = "";
+  let worker: RunningWorker | undefined;
   let workerUrl: string;
-  let allowedSite: Server;
-  let refusedSite: Server;
+  let allowedSite: Site;
+  let refusedSite: Site;
   let browser: Browser;
   let context: BrowserContext;
-  let scratch: string | undefined;
 
   beforeAll(async () => {
-    if (!haveChromium)
-      throw new Error(`${CHROMIUM} is missing and CI is set: install it with apt-get install -y chromium`);
-    scratch = mkdtempSync(join(tmpdir(), "widget-browser-"));
     mock = await startMockServer();
-    allowedSite = await listen(createServer(embeddingPage));
-    refusedSite = await listen(createServer(embeddingPage));
-    const [port, inspectorPort] = [await freePort(), await freePort()];
-    workerUrl = `http://127.0.0.1:${port}`;
-
-    wrangler = spawn(
-      process.execPath,
-      [
-        WRANGLER.pathname,
-        "dev",
-        ...["--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)],
-        ...["--var", `KEYAPI_BASE_URL:${mock.url}`, "--var", `ALLOWED_ORIGINS:${origin(allowedSite)}`],
-        ...["--persist-to", join(scratch, "wrangler-state"), "--show-interactive-dev-session=false"],
-      ],
-      {
-        // Its own process group, so cleanup ends workerd too.
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-        env: {
-          ...process.env,
-          // wrangler checks `secrets.required` against the environment.
-          KEYAPI_API_KEY: MOCK_API_KEY,
-          WRANGLER_SEND_METRICS: "false",
-          WRANGLER_SEND_ERROR_REPORTS: "false",
-          CLOUDFLARE_CF_FETCH_ENABLED: "false",
-          X_LOCAL_OBSERVABILITY: "false",
-        },
-      },
-    );
-    wrangler.stdout?.on("data", (chunk) => (wranglerOutput += chunk));
-    wrangler.stderr?.on("data", (chunk) => (wranglerOutput += chunk));
-    await waitForHealth(`${workerUrl}/health`, wrangler, () => wranglerOutput);
-
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    allowedSite = await startSite(embeddingPage);
+    refusedSite = await startSite(embeddingPage);
+    worker = await startWorker({ vars: { KEYAPI_BASE_URL: mock.url, ALLOWED_ORIGINS: allowedSite.origin } });
+    workerUrl = worker.url;
+    browser = await launchBrowser();
     // One context (fresh profile) for all tests: a new one per test costs about a second here.
-    context = await browser.newContext({ viewport: { width: 1160, height: 800 }, colorScheme: "light" });
-    // Nothing leaves loopback. TikTok's CDN (the example's cover) gets the mock's stand-in image.
-    await context.route("**/*", async (route) => {
-      const url = new URL(route.request().url());
-      if (url.hostname === "127.0.0.1") return route.continue();
-      if (url.hostname.endsWith(".tiktokcdn.com")) {
-        const cover = await fetch(`${mock.url}/covers/example.svg`);
-        return route.fulfill({ status: 200, contentType: "image/svg+xml", body: await cover.text() });
-      }
-      return route.abort("blockedbyclient");
-    });
+    context = await newLoopbackContext(browser, { mockUrl: mock.url });
   }, 45_000);
 
   afterAll(async () => {
     await browser?.close();
-    await stopProcessGroup(wrangler);
-    await Promise.all([mock?.close(), close(allowedSite), close(refusedSite)]);
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    await worker?.stop();
+    await Promise.all([mock?.close(), allowedSite?.close(), refusedSite?.close()]);
   }, 20_000);
 
   it("renders the documented example on another site, sharing one request per sound, and shows not-found", async () => {
@@ -250,7 +195,7 @@ describe.runIf(runs)("the widget in Chromium", () => {
   // ---- helpers -------------------------------------------------------------
 
   /** A page on someone else's site: `?card=clip:region:period` once per card. */
-  function embeddingPage(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) {
+  function embeddingPage(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://page.test");
     if (url.pathname !== "/") {
       res.writeHead(404).end();
@@ -270,77 +215,9 @@ describe.runIf(runs)("the widget in Chromium", () => {
 </head><body><div class="cards">${cards.join("\n")}</div></body></html>`);
   }
 
-  const newPage = (): Promise<Page> => context.newPage();
+  const newPage = (): Promise<Page> => openPage(context);
 });
 
-function pageUrl(site: Server, cards: string[]): string {
-  return `${origin(site)}/?${cards.map((card) => `card=${encodeURIComponent(card)}`).join("&")}`;
-}
-
-/** Every card has finished loading, one way or the other. */
-async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(
-    (states) => {
-      const cards = [...document.querySelectorAll("tiktok-sound")];
-      return cards.length > 0 && cards.every((card) => states.includes(card.getAttribute("state") ?? ""));
-    },
-    SETTLED,
-    { timeout: 10_000 },
-  );
-}
-
-function origin(server: Server): string {
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function listen(server: Server, port = 0): Promise<Server> {
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", resolve);
-  });
-  return server;
-}
-
-async function close(server: Server | undefined): Promise<void> {
-  if (!server?.listening) return;
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-}
-
-async function freePort(): Promise<number> {
-  const server = await listen(createServer());
-  const { port } = server.address() as AddressInfo;
-  await close(server);
-  return port;
-}
-
-async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output()}`);
-    const ok = await fetch(url).then(
-      (res) => res.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-  throw new Error(`wrangler dev did not answer ${url} within 30 s:\n${output()}`);
-}
-
-/** SIGTERM to wrangler's whole group (workerd included), SIGKILL if it lingers. */
-async function stopProcessGroup(child: ChildProcess | undefined): Promise<void> {
-  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      process.kill(-(child.pid as number), name);
-    } catch {
-      // Already gone.
-    }
-  };
-  signal("SIGTERM");
-  const timer = setTimeout(() => signal("SIGKILL"), 5_000);
-  await exited;
-  clearTimeout(timer);
+function pageUrl(site: Site, cards: string[]): string {
+  return `${site.origin}/?${cards.map((card) => `card=${encodeURIComponent(card)}`).join("&")}`;
 }
