@@ -73,9 +73,9 @@ function document(height: number, label: string, description: string, theme: The
   );
 }
 
-/** A clipping viewport for one box of text. */
+/** A clipping viewport for one box of text; hidden from assistive technology, which reads `<title>` and `<desc>`. */
 const box = (x: number, y: number, width: number, height: number, content: string) =>
-  `<svg x="${x}" y="${y}" width="${width}" height="${height}">${content}</svg>`;
+  `<svg x="${x}" y="${y}" width="${width}" height="${height}" aria-hidden="true">${content}</svg>`;
 
 const text = (x: number, y: number, className: string, value: string, anchor?: "end" | "middle") =>
   `<text x="${x}" y="${y}" class="${className}"${anchor ? ` text-anchor="${anchor}"` : ""}>${xmlText(value)}</text>`;
