@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 
 export const SCENARIOS = [
   "warm-hit",
+  "card-hit",
   "cold-burst",
   "zipf",
   "stale-window",
