@@ -16,8 +16,8 @@ import {
   EMBED_PATH_PREFIX,
   MIN_EMBED_WIDTH,
   OEMBED_PATH,
+  type OembedResponse,
   oembedQueryParams,
-  oembedResponseSchema,
 } from "./embed/oembed";
 import { CARD_STATUS_HEADER, HTML_CONTENT_TYPE, SVG_CONTENT_TYPE } from "./http/embed-response";
 import { CARD_SECURITY_HEADERS } from "./http/envelope";
@@ -44,9 +44,28 @@ const problemSchema = z.object({
 
 const healthSchema = z.object({ status: z.literal("ok"), version: z.string() });
 
+/** The oEmbed answer; not in the worker (its bundle stays small), checked against `OembedResponse` below. */
+const oembedResponseSchema = z.object({
+  version: z.literal("1.0"),
+  type: z.literal("rich"),
+  provider_name: z.string(),
+  provider_url: z.string(),
+  title: z.string(),
+  author_name: z.optional(z.string()),
+  html: z.string(),
+  width: z.int(),
+  height: z.int(),
+  thumbnail_url: z.optional(z.string()),
+  thumbnail_width: z.optional(z.int()),
+  thumbnail_height: z.optional(z.int()),
+  cache_age: z.int(),
+});
+
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const problemSchemaMatches: Same<z.infer<typeof problemSchema>, ProblemDetails> = true;
 void problemSchemaMatches;
+const oembedSchemaMatches: Same<z.infer<typeof oembedResponseSchema>, OembedResponse> = true;
+void oembedSchemaMatches;
 
 /** Problems a route can answer with besides its own: configuration, CORS and bugs. */
 const EVERY_ROUTE: ProblemKind[] = ["origin-not-allowed", "service-misconfigured", "internal"];

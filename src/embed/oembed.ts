@@ -31,23 +31,22 @@ export const oembedQueryParams = {
   format: z.string(),
 } as const;
 
-export const oembedResponseSchema = z.object({
-  version: z.literal("1.0"),
-  type: z.literal("rich"),
-  provider_name: z.string(),
-  provider_url: z.string(),
-  title: z.string(),
-  author_name: z.optional(z.string()),
-  html: z.string(),
-  width: z.int(),
-  height: z.int(),
-  thumbnail_url: z.optional(z.string()),
-  thumbnail_width: z.optional(z.int()),
-  thumbnail_height: z.optional(z.int()),
-  cache_age: z.int(),
-});
-
-export type OembedResponse = z.infer<typeof oembedResponseSchema>;
+/** An oEmbed 1.0 `rich` answer (its schema, for the OpenAPI document, is in src/openapi.ts and checked against this). */
+export type OembedResponse = {
+  version: "1.0";
+  type: "rich";
+  provider_name: string;
+  provider_url: string;
+  title: string;
+  author_name?: string;
+  html: string;
+  width: number;
+  height: number;
+  thumbnail_url?: string;
+  thumbnail_width?: number;
+  thumbnail_height?: number;
+  cache_age: number;
+};
 
 const TIKTOK_HOSTS = new Set(["www.tiktok.com", "tiktok.com", "m.tiktok.com"]);
 /** `/music/<slug>-<clip_id>` or `/music/<clip_id>`, with an optional trailing slash. */
