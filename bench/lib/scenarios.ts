@@ -243,11 +243,11 @@ export async function cardHit(context: ScenarioContext): Promise<CardHitFigures>
 
   const paths = { json: HIT_PATH, card: CARD_HIT_PATH } as const;
   const rounds: CardHitFigures["rounds"] = { json: [], card: [] };
-  for (let round = 0; round < sizes.hitRounds; round++) {
+  for (let round = 0; round < sizes.cardRounds; round++) {
     const order = round % 2 === 0 ? (["json", "card"] as const) : (["card", "json"] as const);
     for (const kind of order) {
-      context.progress(`card-hit round ${round + 1}/${sizes.hitRounds}: ${kind}`);
-      rounds[kind].push(await hitLoad(context, "ours", sizes.hitSeconds, paths[kind]));
+      context.progress(`card-hit round ${round + 1}/${sizes.cardRounds}: ${kind}`);
+      rounds[kind].push(await hitLoad(context, "ours", sizes.cardSeconds, paths[kind]));
     }
   }
   const medianOf = (results: Measurement[]) => ({
