@@ -156,7 +156,9 @@ group("the embed page", () => {
 group("embed page errors are pages", () => {
   it("an unknown sound → 404 page in the same style, cached like the JSON's 404", async () => {
     const upstream = fakeKeyApi();
-    const res = await testWorker({ ALLOWED_ORIGINS: "https://blog.example" }).fetch(page("4040000000000000001"));
+    const now = Date.now();
+    const worker = testWorker({ ALLOWED_ORIGINS: "https://blog.example" }, { clock: () => now });
+    const res = await worker.fetch(page("4040000000000000001"));
     expect(res.status, await describe(res)).toBe(404);
     expect(res.headers.get("Content-Type")).toBe(HTML);
     expect(res.headers.get("Cache-Control")).toBe("public, max-age=300");
