@@ -223,6 +223,14 @@ group("errors are drawn, not broken", () => {
     expect(upstream.calls).toBe(0);
   });
 
+  it("a URL over 2,048 characters → X-Card-Status 414", async () => {
+    const upstream = fakeKeyApi();
+    const res = await testWorker().fetch(card(`clip_id=1&theme=${"x".repeat(2100)}`));
+    await drawn(res);
+    expect(res.headers.get("X-Card-Status")).toBe("414");
+    expect(upstream.calls).toBe(0);
+  });
+
   it("a refused origin → X-Card-Status 403", async () => {
     const upstream = fakeKeyApi();
     const res = await testWorker({ ALLOWED_ORIGINS: "https://a.example" }).fetch(card("clip_id=1"), {
