@@ -174,6 +174,13 @@ group("embed page errors are pages", () => {
 
   it.each([
     ["a bad clip id", page("12a"), "clip_id must be 1 to 20 decimal digits (0-9)"],
+    [
+      "markup as the clip id",
+      page("%3Cscript%3Ealert(1)%3C%2Fscript%3E"),
+      "clip_id must be 1 to 20 decimal digits (0-9)",
+    ],
+    ["a NUL in the clip id", page("1%00"), "clip_id must be 1 to 20 decimal digits (0-9)"],
+    ["a malformed escape in the clip id", page("1%E0%A4%A"), "clip_id must be 1 to 20 decimal digits (0-9)"],
     ["a bad theme", page("1", "theme=sepia"), "theme must be one of light, dark or auto"],
     ["clip_id in the query", page("1", "clip_id=2"), "clip_id is not a known parameter"],
     ["an unknown parameter", page("1", "utm_source=x"), "utm_source is not a known parameter"],
