@@ -13,6 +13,7 @@ import { type BenchOptions, parseOptions, type ScenarioName, USAGE } from "./lib
 import { type BenchReport, type Figures, machine, markdown, rows, settings, warnings } from "./lib/report.ts";
 import {
   bundle,
+  cardHit,
   coldBurst,
   memory,
   SCENARIO_WORKERS,
@@ -103,6 +104,7 @@ export async function runBench(options: BenchOptions, progress: (message: string
       }
     };
     figures["warm-hit"] = await attempt("warm-hit", () => warmHit(context));
+    figures["card-hit"] = await attempt("card-hit", () => cardHit(context));
     figures["cold-burst"] = await attempt("cold-burst", () => coldBurst(context));
     figures.zipf = await attempt("zipf", () => zipf(context));
     figures.memory = await attempt("memory", () => memory(context, figures.zipf));

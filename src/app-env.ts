@@ -1,6 +1,7 @@
 /** The types Hono carries through a request: bindings and per-request variables. */
 import type { Config } from "./config";
 import type { UpstreamTrace } from "./domain/upstream";
+import type { Surface } from "./http/envelope";
 
 export type AppEnv = {
   Bindings: Env;
@@ -9,5 +10,7 @@ export type AppEnv = {
     config: Config;
     /** Set when the request waited for a KeyAPI call, its own or someone else's. */
     upstream?: UpstreamTrace;
+    /** Set on the embed paths (card, embed page): their headers and errors differ from the API's. */
+    surface?: Surface;
   };
 };

@@ -1,7 +1,8 @@
 /**
  * The request path, in order: request id, security headers and log line →
- * configuration → CORS → URL bound → rate limit (/v1/*) → 405 detection → routes; errors of every kind end in
- * `onError` as problem+json and still pass back out through the same middleware.
+ * surface (card, embed page) → configuration → CORS → URL bound → rate limit (/v1/*, /embed/*, /oembed) →
+ * 405 detection → routes; errors of every kind end in `onError` (problem+json, or a card or page on the
+ * embed surfaces) and still pass back out through the same middleware.
  */
 import { Hono } from "hono";
 import { methodNotAllowed } from "hono/method-not-allowed";
@@ -9,12 +10,18 @@ import type { AppEnv } from "./app-env";
 import { createSoundCache, type SoundCache, type SoundCacheOptions } from "./cache/sound-cache";
 import { loadConfig } from "./config";
 import { ProblemError } from "./domain/problems";
+import { OEMBED_PATH } from "./embed/oembed";
 import { corsPolicy } from "./http/cors";
-import { responseEnvelope } from "./http/envelope";
+import { errorResponse } from "./http/embed-response";
+import { responseEnvelope, surface } from "./http/envelope";
 import { problemResponse } from "./http/problem";
 import { rateLimit } from "./http/rate-limit";
 import { adminRoutes } from "./routes/admin";
+import { CARD_PATH, cardRoutes } from "./routes/card";
+import { EMBED_PATH, embedRoutes } from "./routes/embed";
 import { health } from "./routes/health";
+import { oembedRoutes } from "./routes/oembed";
+import { createRenderCache } from "./routes/rendered";
 import { soundRoutes } from "./routes/sound";
 import { webhookRoutes } from "./routes/webhook";
 
@@ -30,8 +37,12 @@ export function createRuntime(options: SoundCacheOptions = {}): Runtime {
 
 export function createApp(runtime: Runtime = createRuntime()) {
   const app = new Hono<AppEnv>();
+  const rendered = createRenderCache();
 
   app.use(responseEnvelope());
+  // Before anything that can throw, so even a refusal is drawn as a card or a page.
+  app.use(CARD_PATH, surface("card"));
+  app.use(EMBED_PATH, surface("embed"));
   app.use(async function withConfig(c, next) {
     c.set("config", loadConfig(c.env));
     await next();
@@ -44,6 +55,8 @@ export function createApp(runtime: Runtime = createRuntime()) {
     await next();
   });
   app.use("/v1/*", rateLimit());
+  app.use(EMBED_PATH, rateLimit());
+  app.use(OEMBED_PATH, rateLimit());
   app.use(
     methodNotAllowed({
       app,
@@ -62,6 +75,9 @@ export function createApp(runtime: Runtime = createRuntime()) {
   app.route("/", soundRoutes(runtime.cache, runtime.clock));
   app.route("/", webhookRoutes(runtime.cache, runtime.clock));
   app.route("/", adminRoutes(runtime.clock));
+  app.route("/", cardRoutes(runtime.cache, runtime.clock, rendered));
+  app.route("/", embedRoutes(runtime.cache, runtime.clock, rendered));
+  app.route("/", oembedRoutes(runtime.cache, runtime.clock));
 
   app.notFound((c) => {
     const error = new ProblemError("not-found", "There is nothing at this path. See the README for the API.");
@@ -69,13 +85,8 @@ export function createApp(runtime: Runtime = createRuntime()) {
   });
 
   app.onError((error, c) => {
-    if (error instanceof ProblemError) {
-      if (error.upstream) c.set("upstream", error.upstream);
-      return problemResponse(error, c.var.requestId ?? "");
-    }
-    // Unknown failures: the log gets the name and message, the client a generic 500.
-    console.error(JSON.stringify({ level: "error", message: "unhandled error", error: String(error) }));
-    return problemResponse(new ProblemError("internal", "Something went wrong on our side."), c.var.requestId ?? "");
+    if (error instanceof ProblemError && error.upstream) c.set("upstream", error.upstream);
+    return errorResponse(c, error);
   });
 
   return app;

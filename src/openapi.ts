@@ -12,12 +12,23 @@ import { description, name, version } from "../package.json";
 import { CACHE_STATUSES, TIERS } from "./cache/sound-cache";
 import type { Usage } from "./coordinator/credit-ledger";
 import { type ProblemKind, problemKinds } from "./domain/problems";
+import { CARD_HEIGHT, CARD_WIDTH, ERROR_CARD_HEIGHT } from "./embed/card-svg";
+import {
+  EMBED_PATH_PREFIX,
+  MIN_EMBED_WIDTH,
+  OEMBED_PATH,
+  type OembedResponse,
+  oembedQueryParams,
+} from "./embed/oembed";
+import { CARD_STATUS_HEADER, HTML_CONTENT_TYPE, SVG_CONTENT_TYPE } from "./http/embed-response";
+import { CARD_SECURITY_HEADERS } from "./http/envelope";
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType } from "./http/problem";
 import { soundPayloadSchema } from "./keyapi/sound";
 import { USAGE_PATH } from "./routes/admin";
+import { CARD_PATH } from "./routes/card";
 import { SOUND_PATH } from "./routes/sound";
 import { REPLAYED_HEADER, WEBHOOK_PATH } from "./routes/webhook";
-import { DEFAULT_PERIOD, DEFAULT_REGION, soundQueryParams } from "./sound/query";
+import { cardQueryParams, DEFAULT_PERIOD, DEFAULT_REGION, DEFAULT_THEME, soundQueryParams } from "./sound/query";
 import { MAX_WEBHOOK_BODY_BYTES, webhookBodySchema } from "./webhook/body";
 import { MAX_CLOCK_SKEW_SECONDS } from "./webhook/signature";
 import { DELIVERY_TTL_MS } from "./webhook/standard";
@@ -46,11 +57,30 @@ const usageSchema = z.object({
   resets_at: z.string(),
 });
 
+/** The oEmbed answer; not in the worker (its bundle stays small), checked against `OembedResponse` below. */
+const oembedResponseSchema = z.object({
+  version: z.literal("1.0"),
+  type: z.literal("rich"),
+  provider_name: z.string(),
+  provider_url: z.string(),
+  title: z.string(),
+  author_name: z.optional(z.string()),
+  html: z.string(),
+  width: z.int(),
+  height: z.int(),
+  thumbnail_url: z.optional(z.string()),
+  thumbnail_width: z.optional(z.int()),
+  thumbnail_height: z.optional(z.int()),
+  cache_age: z.int(),
+});
+
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const problemSchemaMatches: Same<z.infer<typeof problemSchema>, ProblemDetails> = true;
 void problemSchemaMatches;
 const usageSchemaMatches: Same<z.infer<typeof usageSchema>, Usage> = true;
 void usageSchemaMatches;
+const oembedSchemaMatches: Same<z.infer<typeof oembedResponseSchema>, OembedResponse> = true;
+void oembedSchemaMatches;
 
 /** Problems a route can answer with besides its own: configuration, CORS and bugs. */
 const EVERY_ROUTE: ProblemKind[] = ["origin-not-allowed", "service-misconfigured", "internal"];
@@ -69,6 +99,8 @@ const WEBHOOK_ONLY: ProblemKind[] = [
 ];
 /** Problems only the admin endpoint answers with. */
 export const ADMIN_ONLY: ProblemKind[] = ["unauthorized", "admin-disabled", "usage-unavailable"];
+/** Problems only the oEmbed endpoint answers with. */
+const OEMBED_ONLY: ProblemKind[] = ["no-embed", "unsupported-format"];
 /** Problems every `/v1/*` route can answer with. */
 const EVERY_V1_ROUTE: ProblemKind[] = [...EVERY_ROUTE, "uri-too-long", "rate-limited"];
 /** Statuses whose problems say when to come back. */
@@ -98,6 +130,12 @@ const headers = {
   "Server-Timing": {
     description: `Where the answer came from (\`cache;desc="${TIERS.join("|")}"\`) and, when KeyAPI was asked, \`upstream;dur=<ms>\`.`,
     schema: { type: "string" },
+  },
+  [CARD_STATUS_HEADER]: {
+    description:
+      "The status the JSON endpoint gives for the same query: `200`, or the error's. Errors are drawn as small " +
+      "cards with HTTP 200 (403 for a refused origin, as the API), because image proxies (GitHub's camo) show only 2xx images.",
+    schema: { type: "integer" },
   },
   Age: { description: "Seconds since the answer was fetched from KeyAPI.", schema: { type: "integer", minimum: 0 } },
   "Cache-Control": {
@@ -148,8 +186,8 @@ function problemResponses(kinds: ProblemKind[]): Record<string, JsonObject> {
   return responses;
 }
 
-function queryParameter(name: keyof typeof soundQueryParams, description: string, fallback?: string): JsonObject {
-  const schema = jsonSchema(soundQueryParams[name], "input");
+function queryParameter(name: keyof typeof cardQueryParams, description: string, fallback?: string): JsonObject {
+  const schema = jsonSchema(cardQueryParams[name], "input");
   return {
     name,
     in: "query",
@@ -157,6 +195,47 @@ function queryParameter(name: keyof typeof soundQueryParams, description: string
     description,
     schema: fallback === undefined ? schema : { ...schema, default: fallback },
   };
+}
+
+const soundParameters = () => [
+  queryParameter("clip_id", "The sound's clip id: 1 to 20 decimal digits, leading zeros kept."),
+  queryParameter("period", "Trend period in days.", String(DEFAULT_PERIOD)),
+  queryParameter("region", "ISO 3166-1 alpha-2 country code, any case.", DEFAULT_REGION),
+];
+
+const themeParameter = () =>
+  queryParameter(
+    "theme",
+    "Colours: `light`, `dark`, or `auto` (follows the viewer's `prefers-color-scheme` with an `@media` rule).",
+    DEFAULT_THEME,
+  );
+
+const ifNoneMatch = {
+  name: "If-None-Match",
+  in: "header",
+  required: false,
+  description: "An `ETag` from an earlier answer; a 304 without body when it still matches.",
+  schema: { type: "string" },
+};
+
+/** The embed page's errors: HTML pages with the status the JSON endpoint would give. */
+function pageResponses(kinds: ProblemKind[]): Record<string, JsonObject> {
+  const byStatus = new Map<number, ProblemKind[]>();
+  for (const kind of kinds) {
+    const { status } = problemKinds[kind];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), kind]);
+  }
+  const responses: Record<string, JsonObject> = {};
+  for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const responseHeaders: JsonObject = { "X-Request-Id": ref("headers", "X-Request-Id") };
+    if (RETRY_STATUSES.has(status)) responseHeaders["Retry-After"] = ref("headers", "Retry-After");
+    responses[String(status)] = {
+      description: `An HTML page saying what happened (${group.map((kind) => problemKinds[kind].title).join("; ")}).`,
+      headers: responseHeaders,
+      content: { [HTML_CONTENT_TYPE]: { schema: { type: "string" } } },
+    };
+  }
+  return responses;
 }
 
 /**
@@ -263,8 +342,22 @@ const webhookHeader = (name: string, description: string, pattern: string): Json
 export function buildOpenApiDocument(): JsonObject {
   const allKinds = Object.keys(problemKinds) as ProblemKind[];
   const soundProblems = allKinds.filter(
-    (kind) => !NOT_PER_OPERATION.includes(kind) && !WEBHOOK_ONLY.includes(kind) && !ADMIN_ONLY.includes(kind),
+    (kind) =>
+      !NOT_PER_OPERATION.includes(kind) &&
+      !WEBHOOK_ONLY.includes(kind) &&
+      !ADMIN_ONLY.includes(kind) &&
+      !OEMBED_ONLY.includes(kind),
   );
+  const cardStatuses = [200, ...new Set(soundProblems.map((kind) => problemKinds[kind].status))].sort((a, b) => a - b);
+  const cardCsp = CARD_SECURITY_HEADERS.find(([name]) => name === "Content-Security-Policy")?.[1];
+  const cacheHeadersOf200 = {
+    ETag: ref("headers", "ETag"),
+    "X-Cache": ref("headers", "X-Cache"),
+    Age: ref("headers", "Age"),
+    "Cache-Control": ref("headers", "Cache-Control"),
+    "Server-Timing": ref("headers", "Server-Timing"),
+    "X-Request-Id": ref("headers", "X-Request-Id"),
+  };
   const webhookProblems = [...EVERY_V1_ROUTE, ...WEBHOOK_ONLY];
   const windowMinutes = DELIVERY_TTL_MS / 60_000;
 
@@ -277,29 +370,11 @@ export function buildOpenApiDocument(): JsonObject {
           "Same path and query names as KeyAPI. Unknown, repeated and empty parameters are refused (400) " +
           "with one entry per parameter in `errors`.",
         tags: ["sounds"],
-        parameters: [
-          queryParameter("clip_id", "The sound's clip id: 1 to 20 decimal digits, leading zeros kept."),
-          queryParameter("period", "Trend period in days.", String(DEFAULT_PERIOD)),
-          queryParameter("region", "ISO 3166-1 alpha-2 country code, any case.", DEFAULT_REGION),
-          {
-            name: "If-None-Match",
-            in: "header",
-            required: false,
-            description: "An `ETag` from an earlier answer; a 304 without body when it still matches.",
-            schema: { type: "string" },
-          },
-        ],
+        parameters: [...soundParameters(), ifNoneMatch],
         responses: {
           "200": {
             description: "The sound.",
-            headers: {
-              ETag: ref("headers", "ETag"),
-              "X-Cache": ref("headers", "X-Cache"),
-              Age: ref("headers", "Age"),
-              "Cache-Control": ref("headers", "Cache-Control"),
-              "Server-Timing": ref("headers", "Server-Timing"),
-              "X-Request-Id": ref("headers", "X-Request-Id"),
-            },
+            headers: cacheHeadersOf200,
             content: { "application/json": { schema: ref("schemas", "SoundPayload") } },
           },
           "304": {
@@ -381,6 +456,143 @@ export function buildOpenApiDocument(): JsonObject {
         problems: [...EVERY_V1_ROUTE, ...ADMIN_ONLY],
       }),
     },
+    [CARD_PATH]: {
+      get: operation({
+        operationId: "getSoundCard",
+        summary: "A trending sound as an SVG card",
+        description:
+          `One self-contained SVG (${CARD_WIDTH}×${CARD_HEIGHT}) for READMEs, docs and newsletters: title, author, ` +
+          "duration, region and period, the trend with its dates, the top 3 countries with their share and the top 3 " +
+          "interests. Drawn from the same cached answer as the JSON endpoint (no extra KeyAPI call), with the same " +
+          `caching headers and its own strong ETag. Sent with \`Content-Security-Policy: ${cardCsp}\`. Every error ` +
+          `(invalid query, sound not found, rate limits, upstream failures, the credit budget) is a small card ` +
+          `(${CARD_WIDTH}×${ERROR_CARD_HEIGHT}) with HTTP 200, \`${CARD_STATUS_HEADER}\` set to the JSON endpoint's ` +
+          "status, and `Cache-Control: no-store` (a cached `sound not found` keeps the JSON's max-age of at most 300 s). " +
+          "Only a browser `Origin` outside `ALLOWED_ORIGINS` gets a real 403, as from the API (an `<img>` sends none).",
+        tags: ["embeds"],
+        parameters: [...soundParameters(), themeParameter(), ifNoneMatch],
+        responses: {
+          "200": {
+            description: `The card, or a card saying what went wrong (see \`${CARD_STATUS_HEADER}\`).`,
+            headers: {
+              [CARD_STATUS_HEADER]: {
+                description: headers[CARD_STATUS_HEADER].description,
+                schema: { type: "integer", enum: cardStatuses },
+              },
+              ...cacheHeadersOf200,
+              "Retry-After": ref("headers", "Retry-After"),
+            },
+            content: { [SVG_CONTENT_TYPE]: { schema: { type: "string" } } },
+          },
+          "304": {
+            description: "Not modified: the card's `If-None-Match` validator still matches.",
+            headers: {
+              ETag: ref("headers", "ETag"),
+              [CARD_STATUS_HEADER]: ref("headers", CARD_STATUS_HEADER),
+              "X-Cache": ref("headers", "X-Cache"),
+              Age: ref("headers", "Age"),
+              "Cache-Control": ref("headers", "Cache-Control"),
+              "X-Request-Id": ref("headers", "X-Request-Id"),
+            },
+          },
+          "403": {
+            description: "A browser `Origin` outside `ALLOWED_ORIGINS`: the same refusal, drawn as a card.",
+            headers: {
+              [CARD_STATUS_HEADER]: ref("headers", CARD_STATUS_HEADER),
+              "X-Request-Id": ref("headers", "X-Request-Id"),
+            },
+            content: { [SVG_CONTENT_TYPE]: { schema: { type: "string" } } },
+          },
+        },
+      }),
+    },
+    [`${EMBED_PATH_PREFIX}{clip_id}`]: {
+      get: operation({
+        operationId: "getSoundEmbedPage",
+        summary: "A trending sound's embed page",
+        description:
+          "A small HTML page showing the card server-rendered (no JavaScript), with a link to TikTok, OpenGraph and " +
+          "Twitter tags for link previews, and oEmbed discovery. Framable by this origin and the `ALLOWED_ORIGINS` " +
+          "(`Content-Security-Policy: … frame-ancestors 'self' <origins>`, `*` for any), without `X-Frame-Options`. " +
+          "Same cache and rate limits as the API; errors are HTML pages with the JSON endpoint's status.",
+        tags: ["embeds"],
+        parameters: [
+          {
+            name: "clip_id",
+            in: "path",
+            required: true,
+            description: "The sound's clip id: 1 to 20 decimal digits.",
+            schema: jsonSchema(soundQueryParams.clip_id, "input"),
+          },
+          queryParameter("period", "Trend period in days.", String(DEFAULT_PERIOD)),
+          queryParameter("region", "ISO 3166-1 alpha-2 country code, any case.", DEFAULT_REGION),
+          themeParameter(),
+          ifNoneMatch,
+        ],
+        responses: {
+          "200": {
+            description: "The page.",
+            headers: cacheHeadersOf200,
+            content: { [HTML_CONTENT_TYPE]: { schema: { type: "string" } } },
+          },
+          "304": {
+            description: "Not modified: the page's `If-None-Match` validator still matches.",
+            headers: { ETag: ref("headers", "ETag"), "X-Request-Id": ref("headers", "X-Request-Id") },
+          },
+        },
+        otherErrors: pageResponses(soundProblems),
+      }),
+    },
+    [OEMBED_PATH]: {
+      get: operation({
+        operationId: "getOEmbed",
+        summary: "oEmbed 1.0 for a TikTok music URL or an embed page",
+        description:
+          "`url` is a TikTok music URL (`https://www.tiktok.com/music/<name>-<clip_id>`, also without the name, " +
+          `with \`m.\` or without \`www.\`) or one of this service's \`${EMBED_PATH_PREFIX}…\` URLs. The answer is a ` +
+          "`rich` embed: an iframe of the embed page, scaled down to `maxwidth`×`maxheight` (404 when it would be " +
+          `narrower than ${MIN_EMBED_WIDTH} px). The 720×720 cover is the thumbnail when it is https and fits. ` +
+          "Other parameters, which oEmbed consumers add, are ignored.",
+        tags: ["embeds"],
+        parameters: [
+          { name: "url", in: "query", required: true, description: "The URL to embed.", schema: { type: "string" } },
+          {
+            name: "maxwidth",
+            in: "query",
+            required: false,
+            description: "Maximum width in pixels.",
+            schema: jsonSchema(oembedQueryParams.maxwidth, "input"),
+          },
+          {
+            name: "maxheight",
+            in: "query",
+            required: false,
+            description: "Maximum height in pixels.",
+            schema: jsonSchema(oembedQueryParams.maxheight, "input"),
+          },
+          {
+            name: "format",
+            in: "query",
+            required: false,
+            description: "`json` only; anything else is 501.",
+            schema: { type: "string", default: "json" },
+          },
+        ],
+        responses: {
+          "200": {
+            description: "The oEmbed document.",
+            headers: {
+              "X-Cache": ref("headers", "X-Cache"),
+              Age: ref("headers", "Age"),
+              "Cache-Control": ref("headers", "Cache-Control"),
+              "X-Request-Id": ref("headers", "X-Request-Id"),
+            },
+            content: { "application/json": { schema: ref("schemas", "OEmbed") } },
+          },
+        },
+        problems: [...soundProblems, ...OEMBED_ONLY],
+      }),
+    },
     "/health": {
       get: operation({
         operationId: "getHealth",
@@ -420,6 +632,10 @@ export function buildOpenApiDocument(): JsonObject {
     servers: [{ url: "/", description: "The deployment that serves this document" }],
     tags: [
       { name: "sounds", description: "TikTok trending sounds, via KeyAPI" },
+      {
+        name: "embeds",
+        description: "The same sounds for places that run no JavaScript: an SVG card, an embed page, oEmbed",
+      },
       { name: "operations", description: "For operators: uptime checks and credit usage" },
       { name: "widget and docs", description: "Static files: the embeddable widget, the demo page, this document" },
     ],
@@ -429,6 +645,7 @@ export function buildOpenApiDocument(): JsonObject {
         SoundPayload: jsonSchema(soundPayloadSchema),
         Problem: { ...jsonSchema(problemSchema), description: "RFC 9457 problem details; `errors` on 400 only." },
         Health: jsonSchema(healthSchema),
+        OEmbed: { ...jsonSchema(oembedResponseSchema), description: "An oEmbed 1.0 `rich` response." },
         Usage: jsonSchema(usageSchema),
         WebhookRequest: jsonSchema(webhookBodySchema, "input"),
         WebhookResults: {

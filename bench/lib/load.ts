@@ -11,6 +11,13 @@ export function soundPath(clipId: string, period = 7, region = "US"): string {
   return `${SOUND_PATH}?clip_id=${clipId}&period=${period}&region=${region}`;
 }
 
+export const CARD_PATH = "/v1/tiktok/trending/music/card.svg";
+
+/** The SVG card for the same key as `soundPath`. */
+export function cardPath(clipId: string, period = 7, region = "US"): string {
+  return `${CARD_PATH}?clip_id=${clipId}&period=${period}&region=${region}`;
+}
+
 /**
  * Distinct `CF-Connecting-IP` values (IPv6 documentation prefix, RFC 3849), one
  * per request: the worker's per-client limits (120/60 s, 30 misses/60 s) then

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 
 export const SCENARIOS = [
   "warm-hit",
+  "card-hit",
   "cold-burst",
   "zipf",
   "stale-window",
@@ -26,6 +27,10 @@ export type Sizes = {
   hitSeconds: number;
   /** Rounds of ours / platform floor / floor, interleaved; the median is reported. */
   hitRounds: number;
+  /** Rounds of JSON / card hits, interleaved (more, shorter rounds than the warm hit: the ratio is of two close figures). */
+  cardRounds: number;
+  /** Measured seconds per path and round in the card-hit scenario. */
+  cardSeconds: number;
   /** Measured seconds for each feature variant and for naive / hono-cache. */
   featureSeconds: number;
   /** Simultaneous requests for one uncached key. */
@@ -81,6 +86,8 @@ const FULL: Sizes = {
   warmupSeconds: 1,
   hitSeconds: 5,
   hitRounds: 2,
+  cardRounds: 6,
+  cardSeconds: 3,
   featureSeconds: 3,
   burst: 200,
   zipfRequests: 10_000,
@@ -104,6 +111,8 @@ const SMOKE: Sizes = {
   warmupSeconds: 0,
   hitSeconds: 1,
   hitRounds: 1,
+  cardRounds: 1,
+  cardSeconds: 1,
   featureSeconds: 1,
   burst: 20,
   zipfRequests: 200,

@@ -7,6 +7,7 @@ import type { MultiLocationFigures } from "./multi-location.ts";
 import { type BenchOptions, SCENARIOS } from "./options.ts";
 import type {
   BundleFigures,
+  CardHitFigures,
   ColdBurstFigures,
   MemoryFigures,
   StaleWindowFigures,
@@ -18,6 +19,7 @@ import { LOCAL_EMULATION_ENV, WRANGLER_VERSION } from "./workers.ts";
 
 export type Figures = {
   "warm-hit"?: WarmHitFigures;
+  "card-hit"?: CardHitFigures;
   "cold-burst"?: ColdBurstFigures;
   zipf?: ZipfFigures;
   "stale-window"?: StaleWindowFigures;
@@ -183,6 +185,29 @@ export function rows(figures: Figures): Row[] {
     }
   }
 
+  const cards = figures["card-hit"];
+  if (cards) {
+    const { json, card } = cards.targets;
+    const throughput = card.reqPerSec / json.reqPerSec;
+    out.push({
+      scenario: "card hit",
+      figure: `card hit req/s ÷ JSON hit req/s, same key (${fixed(card.reqPerSec, 0)} / ${fixed(json.reqPerSec, 0)})`,
+      value: throughput,
+      shown: fixed(throughput),
+      target: ">= 0.90",
+      verdict: throughput >= 0.9 ? "pass" : "fail",
+    });
+    const tail = card.p99Ms / json.p99Ms;
+    out.push({
+      scenario: "card hit",
+      figure: `card hit p99 ÷ JSON hit p99 (${card.p99Ms} ms / ${json.p99Ms} ms; bodies ${cards.cardBodyBytes} / ${cards.jsonBodyBytes} bytes)`,
+      value: tail,
+      shown: fixed(tail),
+      target: "reported",
+      verdict: "reported",
+    });
+  }
+
   const burst = figures["cold-burst"];
   if (burst) {
     const calls = (id: string) => burst.targets[id]?.upstreamCalls ?? Number.NaN;
@@ -327,6 +352,19 @@ export function warnings(figures: Figures, machine: BenchReport["machine"]): str
         if (failed > 0 || result.errors > 0) {
           out.push(
             `warm hit ${id}: ${failed} answers were not 200 (${JSON.stringify(result.statuses)}), ${result.errors} errors`,
+          );
+        }
+      }
+    }
+  }
+  const cards = figures["card-hit"];
+  if (cards) {
+    for (const [kind, results] of Object.entries(cards.rounds)) {
+      for (const result of results) {
+        const failed = result.requests - (result.statuses[200] ?? 0);
+        if (failed > 0 || result.errors > 0) {
+          out.push(
+            `card hit ${kind}: ${failed} answers were not 200 (${JSON.stringify(result.statuses)}), ${result.errors} errors`,
           );
         }
       }

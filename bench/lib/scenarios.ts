@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { EXAMPLE_CLIP_ID } from "../../mock/keyapi.ts";
 import type { RunningMock } from "../../mock/server.ts";
-import { type ClientAddresses, type LoadResult, runLoad, soundPath, zipfRanks } from "./load.ts";
+import { type ClientAddresses, cardPath, type LoadResult, runLoad, soundPath, zipfRanks } from "./load.ts";
 import type { BenchOptions, ScenarioName } from "./options.ts";
 import {
   httpGet,
@@ -26,6 +26,8 @@ const KEY_PREFIX = { coldBurst: "9100", zipf: "9200", stale: "9300", down: "9400
 const clipId = (prefix: string, n: number) => `${prefix}${String(n).padStart(12, "0")}`;
 
 export const HIT_PATH = soundPath(EXAMPLE_CLIP_ID);
+/** The card for the same key: drawn from the same cached answer. */
+export const CARD_HIT_PATH = cardPath(EXAMPLE_CLIP_ID);
 
 export type WorkerId =
   | "ours"
@@ -68,6 +70,7 @@ export function workerSpecs(options: BenchOptions): Record<WorkerId, WorkerSpec>
 /** The workers each scenario needs (warm hit also needs the feature variants the mode selects). */
 export const SCENARIO_WORKERS = {
   "warm-hit": ["ours", "floor", "platform-floor", "naive", "hono-cache"],
+  "card-hit": ["ours"],
   "cold-burst": ["ours", "naive", "hono-cache"],
   zipf: ["ours"],
   "stale-window": ["ours-stale"],
@@ -135,10 +138,10 @@ function measurement(result: LoadResult, upstreamCalls: number): Measurement {
   return { ...rest, upstreamCalls };
 }
 
-async function hitLoad(context: ScenarioContext, id: string, seconds: number): Promise<Measurement> {
+async function hitLoad(context: ScenarioContext, id: string, seconds: number, path = HIT_PATH): Promise<Measurement> {
   const { sizes } = context.options;
   const url = worker(context, id).url;
-  const plan = { url, connections: sizes.connections, nextPath: () => HIT_PATH, clients: context.clients };
+  const plan = { url, connections: sizes.connections, nextPath: () => path, clients: context.clients };
   if (sizes.warmupSeconds > 0) await runLoad({ ...plan, seconds: sizes.warmupSeconds, maxSeconds: 30 });
   await resetUpstreamCounts(context);
   const result = await runLoad({ ...plan, seconds, maxSeconds: seconds + 30 });
@@ -214,6 +217,55 @@ export async function warmHit(context: ScenarioContext): Promise<WarmHitFigures>
     rounds,
     oursBodyBytes: Buffer.byteLength(primed.body),
     floorBodyBytes: Buffer.byteLength(floorBody.body),
+  };
+}
+
+export type CardHitFigures = {
+  /** Median over rounds, per path: `json` (the detail endpoint) and `card` (card.svg), same key, both warm. */
+  targets: Record<"json" | "card", Measurement & { rounds: number }>;
+  rounds: Record<"json" | "card", Measurement[]>;
+  jsonBodyBytes: number;
+  cardBodyBytes: number;
+};
+
+/**
+ * Warm card hits against warm JSON hits on ours, same key and load, in
+ * interleaved rounds (order rotated, median kept): what drawing the card from
+ * the cached answer (and the cached rendering) costs over serving the JSON.
+ */
+export async function cardHit(context: ScenarioContext): Promise<CardHitFigures> {
+  const { sizes } = context.options;
+  const url = worker(context, "ours").url;
+  const json = await get(context, `${url}${HIT_PATH}`);
+  const card = await get(context, `${url}${CARD_HIT_PATH}`);
+  if (json.status !== 200 || card.status !== 200) {
+    throw new Error(`card-hit: priming answered ${json.status} (JSON) and ${card.status} (card)`);
+  }
+  await sleep(settleMs(context));
+
+  const paths = { json: HIT_PATH, card: CARD_HIT_PATH } as const;
+  const rounds: CardHitFigures["rounds"] = { json: [], card: [] };
+  for (let round = 0; round < sizes.cardRounds; round++) {
+    const order = round % 2 === 0 ? (["json", "card"] as const) : (["card", "json"] as const);
+    for (const kind of order) {
+      context.progress(`card-hit round ${round + 1}/${sizes.cardRounds}: ${kind}`);
+      rounds[kind].push(await hitLoad(context, "ours", sizes.cardSeconds, paths[kind]));
+    }
+  }
+  const medianOf = (results: Measurement[]) => ({
+    ...(results[0] as Measurement),
+    rounds: results.length,
+    requests: median(results.map((r) => r.requests)),
+    reqPerSec: median(results.map((r) => r.reqPerSec)),
+    p50Ms: median(results.map((r) => r.p50Ms)),
+    p99Ms: median(results.map((r) => r.p99Ms)),
+    upstreamCalls: median(results.map((r) => r.upstreamCalls)),
+  });
+  return {
+    targets: { json: medianOf(rounds.json), card: medianOf(rounds.card) },
+    rounds,
+    jsonBodyBytes: Buffer.byteLength(json.body),
+    cardBodyBytes: Buffer.byteLength(card.body),
   };
 }
 

@@ -8,10 +8,14 @@ import type { Lookup } from "../cache/sound-cache";
 /** Browsers and CDNs may reuse an answer this long at most, so a refresh here reaches them soon. */
 export const MAX_CLIENT_MAX_AGE_SECONDS = 300;
 
+/** Seconds a browser or CDN may reuse this answer: its freshness left, at most `MAX_CLIENT_MAX_AGE_SECONDS`. */
+export function clientMaxAge(answer: CachedAnswer, ttls: Ttls, now: number): number {
+  return Math.min(MAX_CLIENT_MAX_AGE_SECONDS, secondsUntil(freshUntil(answer, ttls), now));
+}
+
 export function cacheHeaders(lookup: Lookup, ttls: Ttls, now: number): Record<string, string> {
   const { answer } = lookup;
-  const freshLeft = secondsUntil(freshUntil(answer, ttls), now);
-  const maxAge = Math.min(MAX_CLIENT_MAX_AGE_SECONDS, freshLeft);
+  const maxAge = clientMaxAge(answer, ttls, now);
   const cacheControl =
     answer.status === 404
       ? `public, max-age=${maxAge}`
@@ -36,10 +40,10 @@ function secondsUntil(time: number, now: number): number {
 }
 
 /**
- * `If-None-Match` against the current ETag, with the weak comparison RFC 9110
+ * `If-None-Match` against the current ETag (an answer's, or a rendering's of it), with the weak comparison RFC 9110
  * §13.1.2 prescribes for it; `*` matches any current answer.
  */
-export function isNotModified(ifNoneMatch: string | undefined, answer: CachedAnswer): boolean {
+export function isNotModified(ifNoneMatch: string | undefined, answer: Pick<CachedAnswer, "etag">): boolean {
   if (!ifNoneMatch || !answer.etag) return false;
   if (ifNoneMatch.trim() === "*") return true;
   const current = answer.etag.replace(/^W\//, "");

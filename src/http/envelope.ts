@@ -6,19 +6,68 @@
  *
  * The security headers are a constant list rather than `hono/secure-headers`:
  * the same headers, but measured ~8% of a cache hit's throughput locally,
- * because that middleware walks `c.res.headers` once per header.
+ * because that middleware walks `c.res.headers` once per header. The embeds
+ * (card, embed page) get their own CSP and framing rules, decided here too.
  */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
+import type { AllowedOrigins, Config } from "../config";
 
-export const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
+type HeaderList = readonly (readonly [string, string])[];
+
+export const SECURITY_HEADERS: HeaderList = [
   ["X-Content-Type-Options", "nosniff"],
-  // Only JSON comes from the worker: nothing in it may load or frame anything.
+  // The API sends only JSON: nothing in it may load or frame anything.
   ["Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"],
   ["Referrer-Policy", "no-referrer"],
   ["X-Frame-Options", "DENY"],
   ["Strict-Transport-Security", "max-age=15552000; includeSubDomains"],
 ];
+
+/**
+ * The embeds that are not JSON. `card`: the SVG card, which needs its inline
+ * `<style>` and nothing else. `embed`: the embed page, framed by the sites
+ * `ALLOWED_ORIGINS` lets in.
+ */
+export type Surface = "card" | "embed";
+
+const withCsp = (csp: string, list: HeaderList = SECURITY_HEADERS): HeaderList =>
+  list.map(([name, value]) => [name, name === "Content-Security-Policy" ? csp : value] as const);
+
+export const CARD_SECURITY_HEADERS = withCsp("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+
+const embedHeaders = new WeakMap<AllowedOrigins, HeaderList>();
+
+/**
+ * The embed page's headers: its own CSP, whose `frame-ancestors` names this
+ * origin and the allowed ones (`*`: any site), and no `X-Frame-Options`,
+ * which could only say DENY or SAMEORIGIN. Built once per configuration.
+ * Without a configuration (it failed to load) the page may frame only itself.
+ */
+export function embedSecurityHeaders(allowed: AllowedOrigins | undefined): HeaderList {
+  const known = allowed && embedHeaders.get(allowed);
+  if (known) return known;
+  const ancestors = !allowed ? "'self'" : allowed.any ? "*" : ["'self'", ...allowed.origins].join(" ");
+  const csp =
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; " +
+    `frame-ancestors ${ancestors}`;
+  const list = withCsp(csp).filter(([name]) => name !== "X-Frame-Options");
+  if (allowed) embedHeaders.set(allowed, list);
+  return list;
+}
+
+/** Marks the paths below it as one of the embed surfaces, for the headers here and the error renderer. */
+export function surface(name: Surface): MiddlewareHandler<AppEnv> {
+  return async function surface(c, next) {
+    c.set("surface", name);
+    await next();
+  };
+}
+
+/** The one place that decides a response's security headers, by surface (the API's: none set). */
+function securityHeaders(surface: Surface, config: Config | undefined): HeaderList {
+  return surface === "card" ? CARD_SECURITY_HEADERS : embedSecurityHeaders(config?.allowedOrigins);
+}
 
 /** A caller's own `X-Request-Id` is kept when it is a short, plain token (as hono/request-id does). */
 const PLAIN_TOKEN = /^[\w\-=]{1,255}$/;
@@ -33,7 +82,10 @@ export function responseEnvelope(): MiddlewareHandler<AppEnv> {
 
     // On the final response (not via c.header), so errors carry them too and hits copy nothing.
     const headers = c.res.headers;
-    for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
+    // c.get, not c.var: the latter copies every variable into a new object.
+    const surface = c.get("surface");
+    const list = surface === undefined ? SECURITY_HEADERS : securityHeaders(surface, c.get("config"));
+    for (const [name, value] of list) headers.set(name, value);
     headers.set("X-Request-Id", requestId);
 
     const upstream = c.var.upstream;

@@ -7,10 +7,18 @@ import { cacheHeaders, isNotModified } from "../http/cache-headers";
 import { problemResponse } from "../http/problem";
 import { missAdmission } from "../http/rate-limit";
 import { KEYAPI_PATH } from "../keyapi/client";
-import { parseSoundQueryString } from "../sound/query";
+import { parseSoundQueryString, type SoundQuery } from "../sound/query";
 import { lookupScope } from "./lookup-scope";
 
 export const SOUND_PATH = KEYAPI_PATH;
+
+/** What every surface says when KeyAPI has no such sound (a cached answer, not a failure). */
+export function soundNotFound(query: SoundQuery): ProblemError {
+  return new ProblemError(
+    "sound-not-found",
+    `KeyAPI has no trending sound with clip_id ${query.clipId} for period ${query.period} in region ${query.region}.`,
+  );
+}
 
 export function soundRoutes(cache: SoundCache, clock: () => number) {
   return new Hono<AppEnv>().get(SOUND_PATH, async (c) => {
@@ -22,13 +30,7 @@ export function soundRoutes(cache: SoundCache, clock: () => number) {
     if (lookup.upstream) c.set("upstream", lookup.upstream);
     const headers = cacheHeaders(lookup, config.ttls, clock());
 
-    if (lookup.answer.status === 404) {
-      const error = new ProblemError(
-        "sound-not-found",
-        `KeyAPI has no trending sound with clip_id ${query.clipId} for period ${query.period} in region ${query.region}.`,
-      );
-      return problemResponse(error, c.var.requestId, headers);
-    }
+    if (lookup.answer.status === 404) return problemResponse(soundNotFound(query), c.var.requestId, headers);
     if (isNotModified(c.req.header("If-None-Match"), lookup.answer)) {
       return new Response(null, { status: 304, headers });
     }

@@ -34,11 +34,82 @@ const region = z.pipe(
   }),
 );
 
+/** How a rendered card or embed page is coloured; `auto` follows the viewer's `prefers-color-scheme`. */
+export const THEMES = ["auto", "light", "dark"] as const;
+export type Theme = (typeof THEMES)[number];
+export const DEFAULT_THEME: Theme = "auto";
+
+const theme = z.enum(THEMES, "must be one of light, dark or auto");
+
 /** The schema of each accepted query parameter, by its public name. */
 export const soundQueryParams = { clip_id: clipId, period, region } as const;
-type ParamName = keyof typeof soundQueryParams;
+/** The card's parameters: the detail endpoint's, plus `theme`. */
+export const cardQueryParams = { ...soundQueryParams, theme } as const;
+/** The embed page's query (its clip id is in the path). */
+export const embedQueryParams = { period, region, theme } as const;
+
+export type CardQuery = { sound: SoundQuery; theme: Theme };
+
+type ParamSchemas = Record<string, z.ZodMiniType<unknown, string>>;
+type ParamValues<S extends ParamSchemas> = { [K in keyof S]?: z.output<S[K]> };
 
 const MAX_ECHOED_NAME = 64;
+
+/**
+ * Reads the parameters `schemas` names from a query string, strictly: unknown
+ * (unless told to ignore them), repeated and empty parameters are errors too,
+ * and so is a missing `required` one. `fixed` values come from elsewhere (the path) and follow the same rules,
+ * but may not appear in the query. Every problem is reported at once.
+ */
+export function readParams<S extends ParamSchemas>(
+  search: URLSearchParams,
+  schemas: S,
+  options: {
+    required?: (keyof S & string)[];
+    fixed?: Partial<Record<keyof S & string, string>>;
+    /** `ignore` for protocols whose clients add parameters of their own (oEmbed). */
+    unknown?: "refuse" | "ignore";
+  } = {},
+): ParamValues<S> {
+  const errors: ParamError[] = [];
+  const fixed: Partial<Record<string, string>> = options.fixed ?? {};
+  const values = new Map<string, string>(Object.entries(fixed) as [string, string][]);
+  const repeated = new Set<string>();
+
+  for (const [name, value] of search) {
+    if (!Object.hasOwn(schemas, name) || Object.hasOwn(fixed, name)) {
+      if (options.unknown === "ignore") continue;
+      errors.push({ param: name.slice(0, MAX_ECHOED_NAME), message: "is not a known parameter" });
+    } else if (values.has(name)) {
+      if (!repeated.has(name)) errors.push({ param: name, message: "must be given only once" });
+      repeated.add(name);
+    } else {
+      values.set(name, value);
+    }
+  }
+
+  const parsed: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(schemas)) {
+    const value = values.get(name);
+    if (value === undefined || repeated.has(name)) continue;
+    if (value === "") {
+      errors.push({ param: name, message: "must not be empty" });
+      continue;
+    }
+    const result = schema.safeParse(value);
+    if (result.success) parsed[name] = result.data;
+    else errors.push({ param: name, message: result.error.issues[0]?.message ?? "is invalid" });
+  }
+  for (const name of options.required ?? []) {
+    if (!values.has(name)) errors.push({ param: name, message: "is required" });
+  }
+
+  if (errors.length > 0) {
+    const names = [...new Set(errors.map((error) => error.param))].join(", ");
+    throw new ProblemError("invalid-query", `Invalid query parameters: ${names}.`, { errors });
+  }
+  return parsed as ParamValues<S>;
+}
 
 /**
  * Reads `clip_id`, `period` and `region` from a query string, strictly: unknown,
@@ -48,46 +119,40 @@ const MAX_ECHOED_NAME = 64;
  *   // → { clipId: "1", period: 7, region: "GB" }
  */
 export function parseSoundQuery(search: URLSearchParams): SoundQuery {
-  const errors: ParamError[] = [];
-  const values = new Map<ParamName, string>();
-  const repeated = new Set<string>();
+  const values = readParams(search, soundQueryParams, { required: ["clip_id"] });
+  return withDefaults({ clipId: values.clip_id as string, period: values.period, region: values.region });
+}
 
-  for (const [name, value] of search) {
-    if (!Object.hasOwn(soundQueryParams, name)) {
-      errors.push({ param: name.slice(0, MAX_ECHOED_NAME), message: "is not a known parameter" });
-    } else if (values.has(name as ParamName)) {
-      if (!repeated.has(name)) errors.push({ param: name, message: "must be given only once" });
-      repeated.add(name);
-    } else {
-      values.set(name as ParamName, value);
-    }
-  }
-
-  const read = <T>(name: ParamName, schema: z.ZodMiniType<T, string>): T | undefined => {
-    const value = values.get(name);
-    if (value === undefined || repeated.has(name)) return undefined;
-    if (value === "") {
-      errors.push({ param: name, message: "must not be empty" });
-      return undefined;
-    }
-    const result = schema.safeParse(value);
-    if (result.success) return result.data;
-    errors.push({ param: name, message: result.error.issues[0]?.message ?? "is invalid" });
-    return undefined;
+/**
+ * The card's query: the detail endpoint's parameters and rules, plus `theme`.
+ *
+ * @example parseCardQuery(new URLSearchParams("clip_id=1&theme=dark"))
+ *   // → { sound: { clipId: "1", period: 7, region: "US" }, theme: "dark" }
+ */
+export function parseCardQuery(search: URLSearchParams): CardQuery {
+  const values = readParams(search, cardQueryParams, { required: ["clip_id"] });
+  return {
+    sound: withDefaults({ clipId: values.clip_id as string, period: values.period, region: values.region }),
+    theme: values.theme ?? DEFAULT_THEME,
   };
+}
 
-  const query = {
-    clipId: read("clip_id", clipId),
-    period: read("period", period),
-    region: read("region", region),
+/**
+ * The embed page's clip id (from its path) and query, with the same rules;
+ * `clip_id` in the query is refused like any unknown parameter.
+ *
+ * @example parseEmbedQuery("6703723351497508865", new URLSearchParams("region=gb"))
+ */
+export function parseEmbedQuery(clipIdInPath: string, search: URLSearchParams): CardQuery {
+  const values = readParams(
+    search,
+    { clip_id: clipId, ...embedQueryParams },
+    { required: ["clip_id"], fixed: { clip_id: clipIdInPath } },
+  );
+  return {
+    sound: withDefaults({ clipId: values.clip_id as string, period: values.period, region: values.region }),
+    theme: values.theme ?? DEFAULT_THEME,
   };
-  if (!values.has("clip_id")) errors.push({ param: "clip_id", message: "is required" });
-
-  if (errors.length > 0) {
-    const names = [...new Set(errors.map((error) => error.param))].join(", ");
-    throw new ProblemError("invalid-query", `Invalid query parameters: ${names}.`, { errors });
-  }
-  return withDefaults({ ...query, clipId: query.clipId as string });
 }
 
 /** A query whose optional parts fall back to the endpoint's defaults (the webhook uses the same). */
@@ -95,19 +160,26 @@ export function withDefaults(query: { clipId: string; period?: Period; region?: 
   return { clipId: query.clipId, period: query.period ?? DEFAULT_PERIOD, region: query.region ?? DEFAULT_REGION };
 }
 
-const parsedQueries = new Map<string, SoundQuery>();
 const PARSED_QUERIES_MAX = 512;
 
 /**
- * `parseSoundQuery` for the raw query string, remembering valid ones: a hot
- * key's query is parsed once per isolate, not once per hit. Bounded; invalid
- * queries are never remembered.
+ * A parser for raw query strings that remembers valid ones: a hot key's query
+ * is parsed once per isolate, not once per hit. Bounded; invalid queries
+ * (which throw) are never remembered.
  */
-export function parseSoundQueryString(search: string): SoundQuery {
-  const known = parsedQueries.get(search);
-  if (known) return known;
-  const query = parseSoundQuery(new URLSearchParams(search));
-  if (parsedQueries.size >= PARSED_QUERIES_MAX) parsedQueries.clear();
-  parsedQueries.set(search, query);
-  return query;
+function remembering<T>(parse: (search: URLSearchParams) => T): (search: string) => T {
+  const known = new Map<string, T>();
+  return (search) => {
+    const remembered = known.get(search);
+    if (remembered) return remembered;
+    const parsed = parse(new URLSearchParams(search));
+    if (known.size >= PARSED_QUERIES_MAX) known.clear();
+    known.set(search, parsed);
+    return parsed;
+  };
 }
+
+/** `parseSoundQuery` for the raw query string, remembering valid ones. */
+export const parseSoundQueryString = remembering(parseSoundQuery);
+/** `parseCardQuery` for the raw query string, remembering valid ones. */
+export const parseCardQueryString = remembering(parseCardQuery);

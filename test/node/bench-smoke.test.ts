@@ -42,7 +42,16 @@ describe("npm run bench -- --smoke", () => {
 
   it("has one well-formed row per figure of the issue's table", () => {
     const scenarios = report.rows.map((row) => row.scenario);
-    for (const prefix of ["warm hit", "cold burst", "Zipf", "stale window", "upstream down", "bundle", "memory"]) {
+    for (const prefix of [
+      "warm hit",
+      "card hit",
+      "cold burst",
+      "Zipf",
+      "stale window",
+      "upstream down",
+      "bundle",
+      "memory",
+    ]) {
       expect(
         scenarios.some((name) => name.startsWith(prefix)),
         `${prefix} in ${JSON.stringify(scenarios)}`,
@@ -69,6 +78,17 @@ describe("npm run bench -- --smoke", () => {
     expect(Math.abs((hit?.oursBodyBytes ?? 0) - (hit?.floorBodyBytes ?? 0))).toBeLessThan(
       0.05 * (hit?.floorBodyBytes ?? 0),
     );
+  });
+
+  it("answers every card-hit request with 200 from the cache, JSON and card alike", () => {
+    const cards = report.figures["card-hit"];
+    for (const kind of ["json", "card"] as const) {
+      const target = cards?.targets[kind];
+      expect(target?.requests, kind).toBeGreaterThan(0);
+      expect(target?.statuses[200], `${kind}: ${JSON.stringify(target?.statuses)}`).toBe(target?.requests);
+      expect(target?.upstreamCalls, kind).toBe(0);
+    }
+    expect(cards?.cardBodyBytes).toBeGreaterThan(cards?.jsonBodyBytes ?? 0);
   });
 
   it("counts upstream calls exactly where they are deterministic", () => {

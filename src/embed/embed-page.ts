@@ -1,0 +1,113 @@
+/**
+ * The embed page (`/embed/sound/{clip_id}`): the card, server-rendered, in a
+ * small HTML document that needs no JavaScript, for iframes (oEmbed) and link
+ * previews (OpenGraph, Twitter cards, oEmbed discovery). Pure: values in,
+ * a string out; every value goes through `htmlEscape` where it enters markup.
+ */
+import type { SoundPayload } from "../keyapi/sound";
+import type { CardQuery, Theme } from "../sound/query";
+import { type CardNotice, FONT_STACK, PALETTES, type Palette, renderCardSvg, renderNoticeSvg } from "./card-svg";
+import { htmlEscape } from "./escape";
+import { soundFacts } from "./facts";
+import { fitText } from "./text";
+
+/** The strip under the card that holds the link to TikTok. */
+export const EMBED_BAR_HEIGHT = 32;
+/** KeyAPI's covers are 720×720. */
+export const COVER_SIZE = 720;
+
+export type EmbedPageLinks = {
+  /** This page's canonical URL (`og:url`). */
+  page: string;
+  /** Its oEmbed URL, for discovery. */
+  oembed: string;
+  providerName: string;
+};
+
+/** The widget's link colours. */
+const LINK = { light: "#a8123a", dark: "#ff9db0" } as const;
+
+const colours = (palette: Palette, link: string) =>
+  `body{background:${palette.bg};color:${palette.fg}}a{color:${link}}a:focus-visible{outline-color:${palette.accent}}`;
+
+/** Literal CSS only, like the card's. */
+function stylesheet(theme: Theme): string {
+  const base =
+    `html,body{margin:0}body{font:14px/1.4 ${FONT_STACK}}main{display:block}` +
+    "main>svg{display:block;width:100%;height:auto}" +
+    `.bar{margin:0;height:${EMBED_BAR_HEIGHT}px;display:flex;align-items:center;padding:0 14px}` +
+    "a{font-weight:600;text-underline-offset:3px}a:focus-visible{outline:3px solid;outline-offset:2px;border-radius:4px}" +
+    ".vh{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}";
+  if (theme === "light") return base + colours(PALETTES.light, LINK.light);
+  if (theme === "dark") return base + colours(PALETTES.dark, LINK.dark);
+  return `${base}${colours(PALETTES.light, LINK.light)}@media (prefers-color-scheme:dark){${colours(PALETTES.dark, LINK.dark)}}`;
+}
+
+function page(title: string, head: string, theme: Theme, main: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="color-scheme" content="${theme === "auto" ? "light dark" : theme}">
+<title>${htmlEscape(title)}</title>
+${head}<style>${stylesheet(theme)}</style>
+</head>
+<body>
+<main>
+${main}
+</main>
+</body>
+</html>
+`;
+}
+
+const meta = (attribute: "name" | "property", key: string, content: string) =>
+  `<meta ${attribute}="${key}" content="${htmlEscape(content)}">\n`;
+
+/**
+ * The page for a sound.
+ *
+ * @example renderEmbedPage(payload, { sound: query, theme: "auto" }, { page, oembed, providerName })
+ */
+export function renderEmbedPage(sound: SoundPayload, query: CardQuery, links: EmbedPageLinks): string {
+  const facts = soundFacts(sound, query.sound);
+  // Link previews show a line or two: long upstream text is cut here, not by each unfurler.
+  const label = fitText(facts.label, 90, { size: 1 });
+  const byline = fitText(facts.author ? `${facts.title} by ${facts.author}` : facts.title, 90, { size: 1 });
+  const description = `${facts.summary} ${facts.facts}.`;
+  const head =
+    meta("name", "description", description) +
+    `<link rel="canonical" href="${htmlEscape(links.page)}">\n` +
+    meta("property", "og:type", "music.song") +
+    meta("property", "og:site_name", links.providerName) +
+    meta("property", "og:title", label) +
+    meta("property", "og:description", description) +
+    meta("property", "og:url", links.page) +
+    (facts.cover
+      ? meta("property", "og:image", facts.cover) +
+        meta("property", "og:image:width", String(COVER_SIZE)) +
+        meta("property", "og:image:height", String(COVER_SIZE)) +
+        meta("property", "og:image:alt", `Cover art of ${byline}`)
+      : "") +
+    (sound.duration !== null && sound.duration > 0
+      ? meta("property", "music:duration", String(Math.round(sound.duration)))
+      : "") +
+    meta("name", "twitter:card", "summary") +
+    `<link rel="alternate" type="application/json+oembed" href="${htmlEscape(links.oembed)}" title="${htmlEscape(label)}">\n`;
+  const main =
+    renderCardSvg(sound, query.sound, query.theme) +
+    `\n<p class="bar"><a href="${htmlEscape(facts.link)}" target="_blank" rel="noopener noreferrer">Listen on TikTok` +
+    `<span class="vh">: ${htmlEscape(byline)} (opens in a new tab)</span></a></p>`;
+  return page(`${label} · TikTok sound`, head, query.theme, main);
+}
+
+/**
+ * A page saying what went wrong, in the same style (the notice card, inline).
+ *
+ * @example renderEmbedNoticePage({ heading: "Sound not found", detail: "…", icon: "?" }, "auto")
+ */
+export function renderEmbedNoticePage(notice: CardNotice, theme: Theme): string {
+  const head = `<meta name="robots" content="noindex">\n`;
+  return page(`${notice.heading} · TikTok sound`, head, theme, renderNoticeSvg(notice, theme));
+}

@@ -1,0 +1,38 @@
+/**
+ * What an embed says when it has no sound to show: a problem (src/domain/problems.ts)
+ * in the widget's words. Only our own text is used (titles, details, parameter
+ * names the client sent); embeds still clean and escape it like any other value.
+ */
+import { type ProblemError, problemKinds } from "../domain/problems";
+import type { SoundQuery } from "../sound/query";
+import type { CardNotice } from "./card-svg";
+
+/**
+ * @example noticeFor(new ProblemError("rate-limited", "…")).heading // → "Too many requests right now"
+ */
+export function noticeFor(error: ProblemError, query?: SoundQuery): CardNotice {
+  switch (error.kind) {
+    case "sound-not-found":
+      return {
+        heading: "Sound not found",
+        detail: query
+          ? `No trending sound with clip id ${query.clipId} in ${query.region} over the last ${query.period} days.`
+          : error.detail,
+        icon: "?",
+      };
+    case "invalid-query":
+      return {
+        heading: problemKinds[error.kind].title,
+        detail: error.errors?.map((problem) => `${problem.param} ${problem.message}`).join("; ") ?? error.detail,
+        icon: "!",
+      };
+    case "rate-limited":
+      return { heading: "Too many requests right now", detail: error.detail, icon: "!" };
+    default:
+      return {
+        heading: error.status === 503 ? "The sound service is busy" : "Couldn't load this sound",
+        detail: error.detail,
+        icon: "!",
+      };
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Responses of the embed surfaces (the SVG card, the embed page), errors
+ * included: a problem on the card is drawn as a small card, with HTTP 200 (an
+ * image proxy shows nothing for a 4xx/5xx image) and the status the JSON
+ * endpoint would have given in `X-Card-Status`; on the embed page it is an
+ * HTML page with that status. Security headers come from the envelope.
+ */
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env";
+import { ProblemError } from "../domain/problems";
+import { renderNoticeSvg } from "../embed/card-svg";
+import { renderEmbedNoticePage } from "../embed/embed-page";
+import { noticeFor } from "../embed/notice";
+import { DEFAULT_THEME, type SoundQuery, THEMES, type Theme } from "../sound/query";
+import { problemResponse } from "./problem";
+
+export const SVG_CONTENT_TYPE = "image/svg+xml; charset=utf-8";
+export const HTML_CONTENT_TYPE = "text/html; charset=utf-8";
+/** On every card: the status the JSON endpoint gives for the same query. */
+export const CARD_STATUS_HEADER = "X-Card-Status";
+
+function withProblemHeaders(error: ProblemError, headers: Record<string, string>): Record<string, string> {
+  const all: Record<string, string> = { "Cache-Control": "no-store", ...headers };
+  if (error.retryAfter !== undefined) all["Retry-After"] = String(error.retryAfter);
+  return all;
+}
+
+/**
+ * A problem drawn as a card: 200 (403 for a refused origin), `X-Card-Status: <status>`, `no-store`
+ * unless `headers` say otherwise (a cached "sound not found" keeps its max-age).
+ */
+export function noticeCardResponse(
+  error: ProblemError,
+  theme: Theme,
+  query?: SoundQuery,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(renderNoticeSvg(noticeFor(error, query), theme), {
+    // CORS as the API: a script on a refused site gets a real 403 (an <img> sends no Origin, so embeds never see it).
+    status: error.kind === "origin-not-allowed" ? error.status : 200,
+    headers: {
+      ...withProblemHeaders(error, headers),
+      "Content-Type": SVG_CONTENT_TYPE,
+      [CARD_STATUS_HEADER]: String(error.status),
+    },
+  });
+}
+
+/** A problem as an embed page, with the problem's status. */
+export function noticePageResponse(
+  error: ProblemError,
+  theme: Theme,
+  query?: SoundQuery,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(renderEmbedNoticePage(noticeFor(error, query), theme), {
+    status: error.status,
+    headers: { ...withProblemHeaders(error, headers), "Content-Type": HTML_CONTENT_TYPE },
+  });
+}
+
+/** The theme a request asked for, when it is a valid one: errors are drawn in it even before the query is read. */
+function requestedTheme(url: string): Theme {
+  const asked = new URL(url).searchParams.get("theme");
+  return (THEMES as readonly string[]).includes(asked ?? "") ? (asked as Theme) : DEFAULT_THEME;
+}
+
+/**
+ * Any error, as the request's surface shows errors: a card, an HTML page, or
+ * problem+json for the API. Unknown errors become a generic 500 (logged).
+ */
+export function errorResponse(c: Context<AppEnv>, error: unknown): Response {
+  let problem: ProblemError;
+  if (error instanceof ProblemError) {
+    problem = error;
+  } else {
+    // The log gets the name and message, the client a generic 500.
+    console.error(JSON.stringify({ level: "error", message: "unhandled error", error: String(error) }));
+    problem = new ProblemError("internal", "Something went wrong on our side.");
+  }
+  const surface = c.get("surface");
+  if (surface === "card") return noticeCardResponse(problem, requestedTheme(c.req.url));
+  if (surface === "embed") return noticePageResponse(problem, requestedTheme(c.req.url));
+  return problemResponse(problem, c.get("requestId") ?? "");
+}

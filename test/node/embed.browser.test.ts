@@ -1,0 +1,221 @@
+/**
+ * The embeds in a real browser (harness: ./support/browser.ts): the SVG card
+ * as an `<img>` on someone else's site in light and dark, the embed page in an
+ * iframe on a site ALLOWED_ORIGINS lets in (and refused on another), the page
+ * with JavaScript off, and the demo page's new section. Takes docs/card.png
+ * and docs/embed.png for the README.
+ */
+import { mkdirSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { inflateSync } from "node:zlib";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLE_CLIP_ID } from "../../mock/keyapi.ts";
+import { type RunningMock, startMockServer } from "../../mock/server.ts";
+import {
+  announceSkip,
+  browserTestsRun,
+  launchBrowser,
+  newLoopbackContext,
+  openPage,
+  type RunningWorker,
+  type Site,
+  SKIP_REASON,
+  startSite,
+  startWorker,
+} from "./support/browser.ts";
+
+const CARD_PATH = "/v1/tiktok/trending/music/card.svg";
+const CARD_SHOT = new URL("../../docs/card.png", import.meta.url);
+const EMBED_SHOT = new URL("../../docs/embed.png", import.meta.url);
+/** The card's background colours (light, dark). */
+const BACKGROUND = { light: "#ffffff", dark: "#17191e" };
+
+announceSkip();
+if (!browserTestsRun) it.skip(SKIP_REASON, () => {});
+
+describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
+  let mock: RunningMock;
+  let worker: RunningWorker | undefined;
+  let allowedSite: Site;
+  let refusedSite: Site;
+  let browser: Browser;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    mock = await startMockServer();
+    allowedSite = await startSite(sitePage);
+    refusedSite = await startSite(sitePage);
+    worker = await startWorker({ vars: { KEYAPI_BASE_URL: mock.url, ALLOWED_ORIGINS: allowedSite.origin } });
+    browser = await launchBrowser();
+    context = await newLoopbackContext(browser, { mockUrl: mock.url, viewport: { width: 1040, height: 700 } });
+  }, 45_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.stop();
+    await Promise.all([mock?.close(), allowedSite?.close(), refusedSite?.close()]);
+  }, 20_000);
+
+  it("draws the card as an <img> on another site, following the reader's colour scheme", async () => {
+    const cards = [
+      `${CARD_PATH}?clip_id=${EXAMPLE_CLIP_ID}`,
+      `${CARD_PATH}?clip_id=${EXAMPLE_CLIP_ID}&theme=dark`,
+      `${CARD_PATH}?clip_id=4040000000000000001&theme=light`,
+    ];
+    for (const scheme of ["light", "dark"] as const) {
+      const page = await openPage(context, undefined, { colorScheme: scheme });
+      await page.goto(siteUrl(refusedSite, { img: cards }));
+      await loaded(page, "img");
+      const sizes = await page.$$eval("img", (images) =>
+        images.map((image) => [(image as HTMLImageElement).naturalWidth, (image as HTMLImageElement).naturalHeight]),
+      );
+      expect(sizes).toEqual([
+        [480, 220],
+        [480, 220],
+        [480, 112],
+      ]);
+      // theme=auto follows the page's scheme; theme=dark and theme=light do not.
+      expect(await pixel(page, "#img-0", 240, 78)).toBe(BACKGROUND[scheme]);
+      expect(await pixel(page, "#img-1", 240, 78)).toBe(BACKGROUND.dark);
+      expect(await pixel(page, "#img-2", 470, 56)).toBe(BACKGROUND.light);
+      if (scheme === "light") {
+        mkdirSync(new URL(".", CARD_SHOT), { recursive: true });
+        await page.locator(".row").first().screenshot({ path: CARD_SHOT.pathname });
+      }
+      await page.close();
+    }
+  });
+
+  it("shows the embed page in an iframe on an allowed site", async () => {
+    const page = await openPage(context, undefined, { colorScheme: "light" });
+    await page.goto(siteUrl(allowedSite, { iframe: [`/embed/sound/${EXAMPLE_CLIP_ID}?period=7&region=US`] }));
+    const frame = page.frameLocator("#frame-0");
+    await expect.poll(() => frame.locator("svg > title").textContent()).toBe("New Sun — Chihei Hatakeyama");
+    const link = frame.getByRole("link");
+    expect(await link.getAttribute("href")).toBe(`https://www.tiktok.com/music/x-${EXAMPLE_CLIP_ID}`);
+    expect(await link.textContent()).toBe("Listen on TikTok: New Sun by Chihei Hatakeyama (opens in a new tab)");
+    const box = await page.locator("#frame-0").boundingBox();
+    expect(box).toMatchObject({ width: 480, height: 252 });
+    mkdirSync(new URL(".", EMBED_SHOT), { recursive: true });
+    await page.locator("#frame-0").screenshot({ path: EMBED_SHOT.pathname });
+    await page.close();
+  });
+
+  it("is refused by the browser in an iframe on a site ALLOWED_ORIGINS leaves out", async () => {
+    const page = await openPage(context);
+    const console: string[] = [];
+    page.on("console", (message) => console.push(message.text()));
+    await page.goto(siteUrl(refusedSite, { iframe: [`/embed/sound/${EXAMPLE_CLIP_ID}`] }));
+    await expect
+      .poll(() => console.join("\n"))
+      .toMatch(/violates the following Content Security Policy directive: "frame-ancestors 'self' http:/);
+    const frame = page.frames().find((candidate) => candidate !== page.mainFrame());
+    expect(await frame?.locator("svg").count()).toBe(0);
+    await page.close();
+  });
+
+  it("is readable with JavaScript off", async () => {
+    const noScript = await browser.newContext({ javaScriptEnabled: false });
+    const page = await noScript.newPage();
+    await page.goto(`${worker?.url}/embed/sound/${EXAMPLE_CLIP_ID}`);
+    expect(await page.title()).toBe("New Sun — Chihei Hatakeyama · TikTok sound");
+    const card = page.getByRole("img", { name: "New Sun — Chihei Hatakeyama" });
+    expect(await card.getAttribute("aria-labelledby")).toBe("tiktok-sound-title tiktok-sound-desc");
+    expect(await page.locator("svg text").first().textContent()).toBe("New Sun");
+    await noScript.close();
+  });
+
+  it("shows the demo page's snippets with this origin, and its live card and embed without CSP violations", async () => {
+    const page = await openPage(context);
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    page.on("console", (message) => {
+      if (/Content.Security.Policy|Refused/i.test(message.text())) errors.push(message.text());
+    });
+    await page.goto(`${worker?.url}/`);
+    await loaded(page, "#anywhere ~ .embeds img");
+    const snippets = await page.locator("code[data-origin]").allTextContents();
+    expect(snippets[0]).toBe(
+      `[![New Sun — Chihei Hatakeyama](${worker?.url}${CARD_PATH}?clip_id=${EXAMPLE_CLIP_ID})](https://www.tiktok.com/music/x-${EXAMPLE_CLIP_ID})`,
+    );
+    expect(snippets.join("\n")).toContain(`<iframe src="${worker?.url}/embed/sound/`);
+    const frame = page.frameLocator(".embed-frame");
+    await expect.poll(() => frame.locator("svg > title").textContent()).toBe("New Sun — Chihei Hatakeyama");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  // ---- helpers -------------------------------------------------------------
+
+  /** Someone else's page: `img=<path>` and `iframe=<path>` (paths on the worker), one element each. */
+  function sitePage(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? "/", "http://site.test");
+    if (url.pathname !== "/") {
+      res.writeHead(404).end();
+      return;
+    }
+    const images = url.searchParams
+      .getAll("img")
+      .map((path, i) => `<img id="img-${i}" src="${worker?.url}${path.replaceAll("&", "&amp;")}" alt="card ${i}">`);
+    const frames = url.searchParams
+      .getAll("iframe")
+      .map(
+        (path, i) =>
+          `<iframe id="frame-${i}" src="${worker?.url}${path.replaceAll("&", "&amp;")}" width="480" height="252" title="sound ${i}"></iframe>`,
+      );
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+    res.end(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Someone else's page</title>
+<link rel="icon" href="data:,">
+<style>body{margin:0;padding:20px;background:#f6f7f9;font-family:system-ui,sans-serif}
+@media (prefers-color-scheme:dark){body{background:#0e0f12}}
+.row{display:flex;flex-wrap:wrap;gap:16px;align-items:start;padding:4px;max-width:1000px}
+img,iframe{display:block;border:0}</style>
+</head><body><div class="row">${images.join("")}${frames.join("")}</div></body></html>`);
+  }
+});
+
+function siteUrl(site: Site, elements: { img?: string[]; iframe?: string[] }): string {
+  const params = new URLSearchParams();
+  for (const path of elements.img ?? []) params.append("img", path);
+  for (const path of elements.iframe ?? []) params.append("iframe", path);
+  return `${site.origin}/?${params}`;
+}
+
+/** Every image the selector matches has loaded (or failed). */
+async function loaded(page: Page, selector: string): Promise<void> {
+  await page.waitForFunction(
+    (selector) => {
+      const images = [...document.querySelectorAll(selector)] as HTMLImageElement[];
+      return images.length > 0 && images.every((image) => image.complete);
+    },
+    selector,
+    { timeout: 10_000 },
+  );
+}
+
+/** The colour on screen at (x, y) inside an element, as #rrggbb. */
+async function pixel(page: Page, selector: string, x: number, y: number): Promise<string> {
+  const box = await page.locator(selector).boundingBox();
+  if (!box) throw new Error(`${selector} is not on screen`);
+  const png = await page.screenshot({ clip: { x: box.x + x, y: box.y + y, width: 1, height: 1 } });
+  return firstPixel(png);
+}
+
+/**
+ * The first pixel of a PNG. For a one-pixel image every PNG filter leaves the
+ * bytes as they are (there is no left or upper neighbour), so after the filter
+ * byte come the pixel's red, green and blue.
+ */
+function firstPixel(png: Buffer): string {
+  const data: Buffer[] = [];
+  for (let offset = 8; offset < png.length; ) {
+    const length = png.readUInt32BE(offset);
+    const type = png.toString("ascii", offset + 4, offset + 8);
+    if (type === "IDAT") data.push(png.subarray(offset + 8, offset + 8 + length));
+    offset += 12 + length;
+  }
+  const raw = inflateSync(Buffer.concat(data));
+  return `#${[...raw.subarray(1, 4)].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+}
