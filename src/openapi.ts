@@ -149,10 +149,13 @@ const headers = {
 } satisfies Record<string, JsonObject>;
 
 /**
- * One response per status, listing every problem `type` that status can carry.
- * A new kind in `problemKinds` shows up here without touching this file.
+ * One response per status for `kinds`, with the headers every problem carries;
+ * `body` says what the response holds for the kinds of one status.
  */
-function problemResponses(kinds: ProblemKind[]): Record<string, JsonObject> {
+function responsesByStatus(
+  kinds: ProblemKind[],
+  body: (status: number, group: ProblemKind[]) => { description: string; content: JsonObject },
+): Record<string, JsonObject> {
   const byStatus = new Map<number, ProblemKind[]>();
   for (const kind of kinds) {
     const { status } = problemKinds[kind];
@@ -162,28 +165,36 @@ function problemResponses(kinds: ProblemKind[]): Record<string, JsonObject> {
   for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
     const responseHeaders: JsonObject = { "X-Request-Id": ref("headers", "X-Request-Id") };
     if (RETRY_STATUSES.has(status)) responseHeaders["Retry-After"] = ref("headers", "Retry-After");
-    responses[String(status)] = {
-      description: group.map((kind) => `\`${kind}\`: ${problemKinds[kind].title}`).join("; "),
-      headers: responseHeaders,
-      content: {
-        [PROBLEM_CONTENT_TYPE]: {
-          schema: {
-            allOf: [
-              ref("schemas", "Problem"),
-              {
-                properties: {
-                  type: { enum: group.map(problemType) },
-                  title: { enum: group.map((kind) => problemKinds[kind].title) },
-                  status: { const: status },
-                },
-              },
-            ],
-          },
-        },
-      },
-    };
+    const { description, content } = body(status, group);
+    responses[String(status)] = { description, headers: responseHeaders, content };
   }
   return responses;
+}
+
+/**
+ * One response per status, listing every problem `type` that status can carry.
+ * A new kind in `problemKinds` shows up here without touching this file.
+ */
+function problemResponses(kinds: ProblemKind[]): Record<string, JsonObject> {
+  return responsesByStatus(kinds, (status, group) => ({
+    description: group.map((kind) => `\`${kind}\`: ${problemKinds[kind].title}`).join("; "),
+    content: {
+      [PROBLEM_CONTENT_TYPE]: {
+        schema: {
+          allOf: [
+            ref("schemas", "Problem"),
+            {
+              properties: {
+                type: { enum: group.map(problemType) },
+                title: { enum: group.map((kind) => problemKinds[kind].title) },
+                status: { const: status },
+              },
+            },
+          ],
+        },
+      },
+    },
+  }));
 }
 
 function queryParameter(name: keyof typeof cardQueryParams, description: string, fallback?: string): JsonObject {
@@ -220,22 +231,10 @@ const ifNoneMatch = {
 
 /** The embed page's errors: HTML pages with the status the JSON endpoint would give. */
 function pageResponses(kinds: ProblemKind[]): Record<string, JsonObject> {
-  const byStatus = new Map<number, ProblemKind[]>();
-  for (const kind of kinds) {
-    const { status } = problemKinds[kind];
-    byStatus.set(status, [...(byStatus.get(status) ?? []), kind]);
-  }
-  const responses: Record<string, JsonObject> = {};
-  for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
-    const responseHeaders: JsonObject = { "X-Request-Id": ref("headers", "X-Request-Id") };
-    if (RETRY_STATUSES.has(status)) responseHeaders["Retry-After"] = ref("headers", "Retry-After");
-    responses[String(status)] = {
-      description: `An HTML page saying what happened (${group.map((kind) => problemKinds[kind].title).join("; ")}).`,
-      headers: responseHeaders,
-      content: { [HTML_CONTENT_TYPE]: { schema: { type: "string" } } },
-    };
-  }
-  return responses;
+  return responsesByStatus(kinds, (_status, group) => ({
+    description: `An HTML page saying what happened (${group.map((kind) => problemKinds[kind].title).join("; ")}).`,
+    content: { [HTML_CONTENT_TYPE]: { schema: { type: "string" } } },
+  }));
 }
 
 /**
