@@ -23,7 +23,7 @@ const allowedMethods = CORS_ALLOWED_METHODS.join(", ");
  */
 export function corsPolicy(): MiddlewareHandler<AppEnv> {
   return async function corsPolicy(c, next) {
-    const { allowedOrigins } = c.var.config;
+    const { allowedOrigins } = c.get("config");
     const origin = c.req.header("Origin");
     const allowed =
       origin === undefined ||

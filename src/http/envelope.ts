@@ -88,7 +88,7 @@ export function responseEnvelope(): MiddlewareHandler<AppEnv> {
     for (const [name, value] of list) headers.set(name, value);
     headers.set("X-Request-Id", requestId);
 
-    const upstream = c.var.upstream;
+    const upstream = c.get("upstream");
     console.log(
       JSON.stringify({
         method: c.req.method,

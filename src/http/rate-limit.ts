@@ -18,7 +18,7 @@ export function clientKey(c: Context<AppEnv>): string {
 /** `RATE_LIMITER`: every request it covers, before any cache or upstream work. */
 export function rateLimit(): MiddlewareHandler<AppEnv> {
   return async function rateLimit(c, next) {
-    const { success } = await c.var.config.rateLimiter.limit({ key: clientKey(c) });
+    const { success } = await c.get("config").rateLimiter.limit({ key: clientKey(c) });
     if (!success) {
       throw new ProblemError(
         "rate-limited",
@@ -35,7 +35,7 @@ export function rateLimit(): MiddlewareHandler<AppEnv> {
 /** `MISS_LIMITER`: asked only when this request itself would call KeyAPI. */
 export function missAdmission(c: Context<AppEnv>): () => Promise<void> {
   return async () => {
-    const { success } = await c.var.config.missLimiter.limit({ key: clientKey(c) });
+    const { success } = await c.get("config").missLimiter.limit({ key: clientKey(c) });
     if (!success) {
       throw new ProblemError(
         "rate-limited",

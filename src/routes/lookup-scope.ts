@@ -5,7 +5,8 @@ import type { LookupScope } from "../cache/sound-cache";
 import { edgeCacheStore, kvStore } from "../cache/stores";
 
 export function lookupScope(c: Context<AppEnv>, admitMiss?: LookupScope["admitMiss"]): LookupScope {
-  const { config } = c.var;
+  // c.get, not c.var: the latter copies every variable into a new object, on every hit.
+  const config = c.get("config");
   let stores: LookupScope["stores"] | undefined;
   return {
     config,
@@ -16,7 +17,10 @@ export function lookupScope(c: Context<AppEnv>, admitMiss?: LookupScope["admitMi
       return stores;
     },
     waitUntil: (work) => c.executionCtx.waitUntil(work),
-    requestId: c.var.requestId,
+    // Read only when KeyAPI is called.
+    get requestId() {
+      return c.get("requestId");
+    },
     admitMiss,
   };
 }

@@ -25,7 +25,7 @@ export function soundRoutes(cache: SoundCache, clock: () => number) {
     const { url } = c.req;
     const queryStart = url.indexOf("?");
     const query = parseSoundQueryString(queryStart < 0 ? "" : url.slice(queryStart + 1));
-    const { config } = c.var;
+    const config = c.get("config");
     const lookup = await cache.lookup(query, lookupScope(c, missAdmission(c)));
     if (lookup.upstream) c.set("upstream", lookup.upstream);
     const headers = cacheHeaders(lookup, config.ttls, clock());
