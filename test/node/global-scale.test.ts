@@ -8,10 +8,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { zipfRanks } from "../../bench/lib/load.ts";
 import { buildBundle, type Locations, startLocations } from "../../bench/lib/locations.ts";
 import { type RunningMock, startMockServer } from "../../mock/server.ts";
+import { sign } from "../../src/webhook/signature.ts";
 
 const LOCATIONS = 6;
 const SOUND_PATH = "/v1/tiktok/trending/music/detail";
 const path = (clipId: string | number) => `${SOUND_PATH}?clip_id=${clipId}`;
+const WEBHOOK_SECRET = "global-scale-webhook-secret";
 
 let bundle: Awaited<ReturnType<typeof buildBundle>>;
 let mock: RunningMock;
@@ -43,7 +45,12 @@ describe(`${LOCATIONS} locations, one coordinator per key`, () => {
   let locations: Locations;
 
   beforeAll(async () => {
-    locations = await startLocations({ count: LOCATIONS, bundleDir: bundle.dir, keyapiBaseUrl: mock.url });
+    locations = await startLocations({
+      count: LOCATIONS,
+      bundleDir: bundle.dir,
+      keyapiBaseUrl: mock.url,
+      vars: { WEBHOOK_SECRET },
+    });
   }, 60_000);
 
   afterAll(() => locations?.close());
@@ -55,6 +62,28 @@ describe(`${LOCATIONS} locations, one coordinator per key`, () => {
     );
     for (const res of responses) expect(res.status).toBe(200);
     expect(new Set(await Promise.all(responses.map((res) => res.text()))).size).toBe(1);
+    expect(mock.mock.stats.calls).toBe(1);
+  });
+
+  it("the same signed refresh arriving in every location at once costs 1 call", async () => {
+    mock.mock.behave({ latencyMs: 50 });
+    const body = JSON.stringify({ items: [{ clip_id: "600000000000000003" }] });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = await sign(WEBHOOK_SECRET, timestamp, body);
+    const refresh = (index: number) =>
+      locations.fetch(index, "/v1/webhooks/refresh", {
+        method: "POST",
+        body,
+        headers: {
+          "Content-Type": "application/json",
+          "X-Webhook-Timestamp": timestamp,
+          "X-Webhook-Signature": signature,
+        },
+      });
+    const answers = await Promise.all(Array.from({ length: LOCATIONS }, (_, i) => refresh(i)));
+    for (const answer of answers) {
+      expect(((await answer.json()) as { results: { status: number }[] }).results[0]?.status).toBe(200);
+    }
     expect(mock.mock.stats.calls).toBe(1);
   });
 
