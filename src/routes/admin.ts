@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import { ledgerOf } from "../coordinator/ledger-charge";
+import { LEDGER_UNREACHABLE_RETRY_AFTER_SECONDS, ledgerOf } from "../coordinator/ledger-charge";
 import { ProblemError } from "../domain/problems";
 import { problemResponse } from "../http/problem";
 
@@ -25,7 +25,7 @@ export function adminRoutes(clock: () => number) {
       usage = await ledgerOf(config.creditLedger).usage(clock(), config.creditBudgetPerDay);
     } catch {
       throw new ProblemError("usage-unavailable", "The credit ledger cannot be reached; try again shortly.", {
-        retryAfter: 30,
+        retryAfter: LEDGER_UNREACHABLE_RETRY_AFTER_SECONDS,
       });
     }
     return c.json(usage, 200, { "Cache-Control": "no-store" });
