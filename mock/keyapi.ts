@@ -1,5 +1,5 @@
 /**
- * A KeyAPI look-alike for the trending music detail endpoint, as a plain
+ * A KeyAPI look-alike for the trending music detail and list endpoints, as a plain
  * `(Request) => Response` handler built on web standards only. The same code
  * serves `npm run dev` and the benchmark (through mock/server.ts, a Node HTTP
  * server) and the tests (called in-process from a fetch stub).
@@ -10,11 +10,13 @@
  * - The documented error envelopes: 401 without or with a wrong key, 400 without clip_id.
  * - Misbehaviour on demand (`behave`): latency, any HTTP status with an error
  *   envelope, an error `code` inside a 200, garbage, an odd shape, a hang.
- * - Counts every call, per `clip_id:period:region`.
+ * - The "Trending Music" list (mock/charts.ts): a deterministic top 100 per region and period.
+ * - Counts every call, per `clip_id:period:region` (the list: per query string).
  *
  * Control endpoints (for the Node server): `GET /__mock/stats`,
  * `POST /__mock/behaviour` (JSON `MockBehaviour`), `POST /__mock/reset`.
  */
+import { chartData, LIST_PATH, readChartRequest } from "./charts.ts";
 import example from "./example-response.json" with { type: "json" };
 
 export const MOCK_API_KEY = "mock-keyapi-key";
@@ -69,13 +71,15 @@ export function createMockKeyApi(options: { apiKey?: string; latencyMs?: number 
     const url = new URL(request.url);
     if (url.pathname.startsWith("/__mock/")) return control(request, url);
     if (url.pathname.startsWith("/covers/")) return cover(url);
-    if (url.pathname !== PATH) return envelope(404, { code: 404, data: null, message: "Not found" });
+    if (url.pathname !== PATH && url.pathname !== LIST_PATH) {
+      return envelope(404, { code: 404, data: null, message: "Not found" });
+    }
 
     const clipId = url.searchParams.get("clip_id") ?? "";
     const period = url.searchParams.get("period") ?? "7";
     const region = (url.searchParams.get("region") ?? "US").toUpperCase();
     stats.calls += 1;
-    const key = `${clipId}:${period}:${region}`;
+    const key = url.pathname === LIST_PATH ? `list?${url.searchParams}` : `${clipId}:${period}:${region}`;
     stats.byKey[key] = (stats.byKey[key] ?? 0) + 1;
 
     const active = behaviour;
@@ -112,6 +116,14 @@ export function createMockKeyApi(options: { apiKey?: string; latencyMs?: number 
         break;
     }
 
+    if (url.pathname === LIST_PATH) {
+      const chart = readChartRequest(url.searchParams);
+      if ("missing" in chart) {
+        return envelope(400, { code: 400, data: null, message: `Missing required parameter: ${chart.missing}` });
+      }
+      const data = chartData(chart, url.origin, seededRandom);
+      return envelope(200, { code: 0, message: "success", data, requestId: requestId(key) });
+    }
     if (!clipId) return envelope(400, { code: 400, data: null, message: ERROR_MESSAGES[400] });
     if (clipId.startsWith("404")) {
       return envelope(200, { code: 0, message: "success", data: { sound: null }, requestId: requestId(key) });
