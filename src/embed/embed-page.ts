@@ -9,7 +9,7 @@ import type { CardQuery, Theme } from "../sound/query";
 import { type CardNotice, FONT_STACK, PALETTES, type Palette, renderCardSvg, renderNoticeSvg } from "./card-svg";
 import { htmlEscape } from "./escape";
 import { soundFacts } from "./facts";
-import { fitText } from "./text";
+import { capText, TEXT_CAPS } from "./text";
 
 /** The strip under the card that holds the link to TikTok. */
 export const EMBED_BAR_HEIGHT = 32;
@@ -73,8 +73,8 @@ const meta = (attribute: "name" | "property", key: string, content: string) =>
 export function renderEmbedPage(sound: SoundPayload, query: CardQuery, links: EmbedPageLinks): string {
   const facts = soundFacts(sound, query.sound);
   // Link previews show a line or two: long upstream text is cut here, not by each unfurler.
-  const label = fitText(facts.label, 90, { size: 1 });
-  const byline = fitText(facts.author ? `${facts.title} by ${facts.author}` : facts.title, 90, { size: 1 });
+  const label = capText(facts.label, TEXT_CAPS.label);
+  const byline = capText(facts.author ? `${facts.title} by ${facts.author}` : facts.title, TEXT_CAPS.label);
   const description = `${facts.summary} ${facts.facts}.`;
   const head =
     meta("name", "description", description) +

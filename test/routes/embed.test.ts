@@ -1,5 +1,6 @@
 import { expect, describe as group, it } from "vitest";
 import { EXAMPLE_CLIP_ID } from "../../mock/keyapi";
+import { ZERO_WIDTH_TEXT } from "../support/hostile-text";
 import { withinOneRateWindow } from "../support/rate-window";
 import { fakeKeyApi } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
@@ -142,6 +143,22 @@ group("the embed page", () => {
     // The link goes to TikTok, whatever KeyAPI says.
     expect(html).toContain('<a href="https://www.tiktok.com/music/x-1"');
   });
+
+  it.each(ZERO_WIDTH_TEXT)(
+    "keeps titles and previews short when the text measures as zero width: %s",
+    async (_n, value) => {
+      fakeKeyApi(() => Response.json({ code: 0, data: { sound: { clip_id: "1", title: value, author: value } } }));
+      const res = await testWorker().fetch(page("1"));
+      expect(res.status, await describe(res)).toBe(200);
+      const html = await res.text();
+      checkPage(html);
+      expect(html.length).toBeLessThan(10_000);
+      const title = decode(/<title>([^<]*) · TikTok sound<\/title>/.exec(html)?.[1] ?? "");
+      for (const shown of [title, metaOf(html, "og:title")]) {
+        expect([...(shown ?? "")].length, shown).toBeLessThanOrEqual(90);
+      }
+    },
+  );
 
   it("has no og:image when the cover is not https", async () => {
     fakeKeyApi(() =>
