@@ -47,13 +47,18 @@ function checkPage(html: string) {
   return root;
 }
 
-/** Every embed-page response is framable by the allowed origins and says so only through CSP. */
+/**
+ * Every embed-page response is framable by the allowed origins and says so only through CSP, and may be framed by
+ * pages that require CORP (so it requires it too).
+ */
 function expectEmbedHeaders(res: Response, ancestors: string) {
   expect(res.headers.get("Content-Security-Policy")).toBe(
     `default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors ${ancestors}`,
   );
   expect(res.headers.get("X-Frame-Options")).toBeNull();
   expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
+  expect(res.headers.get("Cross-Origin-Resource-Policy")).toBe("cross-origin");
+  expect(res.headers.get("Cross-Origin-Embedder-Policy")).toBe("require-corp");
 }
 
 group("the embed page", () => {
