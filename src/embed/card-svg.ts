@@ -80,7 +80,8 @@ const box = (x: number, y: number, width: number, height: number, content: strin
 const text = (x: number, y: number, className: string, value: string, anchor?: "end" | "middle") =>
   `<text x="${x}" y="${y}" class="${className}"${anchor ? ` text-anchor="${anchor}"` : ""}>${xmlText(value)}</text>`;
 
-const MUSIC_NOTE = "M12 3v10.3a3.5 3.5 0 1 0 2 3.2V7h4V3z";
+/** The note in the card's tile, and in public/favicon.svg. */
+export const MUSIC_NOTE = "M12 3v10.3a3.5 3.5 0 1 0 2 3.2V7h4V3z";
 
 const SPARK = { left: 16, right: 464, top: 84, base: 128 };
 const COLUMNS = [92, 216, 340];

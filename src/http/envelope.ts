@@ -55,8 +55,9 @@ const embedHeaders = new WeakMap<AllowedOrigins, HeaderList>();
 /**
  * The embed page's headers: its own CSP, whose `frame-ancestors` names this
  * origin and the allowed ones (`*`: any site), and no `X-Frame-Options`,
- * which could only say DENY or SAMEORIGIN. A frame in a `require-corp` page
- * must itself require CORP of what it loads (it loads nothing from elsewhere).
+ * which could only say DENY or SAMEORIGIN; images from its own origin only (its
+ * favicon). A frame in a `require-corp` page must itself require CORP of what
+ * it loads (it loads nothing from elsewhere).
  * Built once per configuration. Without a configuration (it failed to load)
  * the page may frame only itself.
  */
@@ -65,7 +66,7 @@ export function embedSecurityHeaders(allowed: AllowedOrigins | undefined): Heade
   if (known) return known;
   const ancestors = !allowed ? "'self'" : allowed.any ? "*" : ["'self'", ...allowed.origins].join(" ");
   const csp =
-    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; " +
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; " +
     `frame-ancestors ${ancestors}`;
   const list: HeaderList = [
     ...withCsp(csp).filter(([name]) => name !== "X-Frame-Options"),

@@ -12,6 +12,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLE_CLIP_ID } from "../../mock/keyapi.ts";
 import { type RunningMock, startMockServer } from "../../mock/server.ts";
+import { axeViolations } from "./support/axe.ts";
 import {
   announceSkip,
   browserTestsRun,
@@ -142,6 +143,40 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
     expect(await card.getAttribute("aria-labelledby")).toBe("tiktok-sound-title tiktok-sound-desc");
     expect(await page.locator("svg text").first().textContent()).toBe("New Sun");
     await noScript.close();
+  });
+
+  it("is a page axe finds nothing wrong with, naming its heading, author and icons, which load", async () => {
+    // A context without request routing (which turns off the cache the icons are read from); the page loads
+    // nothing from elsewhere.
+    const plain = await browser.newContext();
+    const page = await plain.newPage();
+    await page.goto(`${worker?.url}/embed/sound/${EXAMPLE_CLIP_ID}`);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("New Sun — Chihei Hatakeyama");
+    expect(await page.locator('meta[name="author"]').getAttribute("content")).toBe("Chihei Hatakeyama");
+    // Each linked icon loads in the page, under its own Content-Security-Policy.
+    const icons = await page.evaluate(() =>
+      Promise.all(
+        [...document.querySelectorAll<HTMLLinkElement>('link[rel="icon"]')].map(
+          (link) =>
+            new Promise<[string, number]>((resolve) => {
+              const image = new Image();
+              image.onload = () => resolve([link.getAttribute("href") ?? "", image.naturalWidth]);
+              image.onerror = () => resolve([link.getAttribute("href") ?? "", 0]);
+              image.src = link.href;
+            }),
+        ),
+      ),
+    );
+    expect(icons).toEqual([
+      ["/favicon.ico", 32],
+      ["/favicon.svg", expect.any(Number)],
+    ]);
+    expect(icons[1]?.[1]).toBeGreaterThan(0);
+    const ico = await fetch(`${worker?.url}/favicon.ico`);
+    expect(ico.status).toBe(200);
+    expect(ico.headers.get("Content-Type")).toMatch(/^image\/(x-icon|vnd\.microsoft\.icon)$/);
+    await plain.close();
   });
 
   it("shows the demo page's snippets with this origin, and its live card and embed without CSP violations", async () => {
