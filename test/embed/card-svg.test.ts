@@ -14,7 +14,7 @@ import { maxCodePoints, textWidth } from "../../src/embed/text";
 import type { SoundPayload } from "../../src/keyapi/sound";
 import { THEMES } from "../../src/sound/query";
 import example from "../fixtures/example-payload.json";
-import { EMOJI_SEQUENCES, ZERO_WIDTH_TEXT } from "../support/hostile-text";
+import { EMOJI_SEQUENCES, hostilePayload, ZERO_WIDTH_TEXT } from "../support/hostile-text";
 import { allText, elements, inertnessProblems, parseXml, type XmlElement } from "../support/xml";
 
 const payload = example as SoundPayload;
@@ -49,24 +49,6 @@ export const HOSTILE_TEXT: [string, string][] = [
   ["a URL", "javascript:alert(document.domain)"],
   ...ZERO_WIDTH_TEXT,
 ];
-
-/** The hostile string in every text field KeyAPI fills, and in the URLs. */
-function hostilePayload(value: string): SoundPayload {
-  return {
-    ...payload,
-    title: value,
-    author: value,
-    region: value,
-    cover: value,
-    link: value,
-    countries: [1, 2, 3, 4].map((n) => ({ code: value, name: value, score: n })),
-    interests: [1, 2, 3, 4].map((n) => ({ name: value, score: n })),
-    trend: [
-      { date: value, value: 1 },
-      { date: "2026-02-02", value: Number.NaN },
-    ],
-  };
-}
 
 const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
 /** Controls other than tab, LF and CR; U+FFFE/U+FFFF; lone surrogates. */

@@ -14,16 +14,14 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderCardSvg } from "../../src/embed/card-svg.ts";
 import { DEJAVU_WIDTHS } from "../../src/embed/text.ts";
-import type { SoundPayload } from "../../src/keyapi/sound.ts";
 import type { Theme } from "../../src/sound/query.ts";
-import example from "../fixtures/example-payload.json" with { type: "json" };
+import { hostilePayload } from "../support/hostile-text.ts";
 import { announceSkip, browserTestsRun, launchBrowser, SKIP_REASON } from "./support/browser.ts";
 
 announceSkip();
 if (!browserTestsRun) it.skip(SKIP_REASON, () => {});
 
-const payload = example as SoundPayload;
-const query = { clipId: payload.clip_id, period: 7 as const, region: "US" };
+const query = { clipId: hostilePayload("x").clip_id, period: 7 as const, region: "US" };
 
 /** Text meant to overflow its box: the widest glyphs of DejaVu Sans, other scripts, emoji, and mixtures. */
 const LONG_TEXT: [string, string][] = [
@@ -40,17 +38,6 @@ const LONG_TEXT: [string, string][] = [
   ["emoji", "😀🎵🇺🇸👍🏽👩‍👩‍👧‍👦🏴󠁧󠁢󠁳󠁣󠁴󠁿1️⃣".repeat(20)],
   ["mixed", "WWW 日本 👩‍👩‍👧‍👦 Щ mm … ".repeat(20)],
 ];
-
-function hostilePayload(value: string): SoundPayload {
-  return {
-    ...payload,
-    title: value,
-    author: value,
-    region: value,
-    countries: [1, 2, 3].map((n) => ({ code: "XX", name: value, score: n })),
-    interests: [1, 2, 3].map((n) => ({ name: value, score: n })),
-  };
-}
 
 /** Every `<text>` of a nested box that does not end inside it, as readable lines. */
 async function overflows(page: Page): Promise<string[]> {

@@ -1,4 +1,24 @@
-/** Hostile text from KeyAPI shared by the embeds' tests (escape and text, the card, oEmbed, the embed page). */
+/** Hostile text from KeyAPI shared by the embeds' tests (escape and text, the card in workerd and in Chromium, oEmbed, the embed page). */
+import type { SoundPayload } from "../../src/keyapi/sound";
+import example from "../fixtures/example-payload.json";
+
+/** The documented example with `value` in every text field KeyAPI fills, and in the URLs. */
+export function hostilePayload(value: string): SoundPayload {
+  return {
+    ...(example as SoundPayload),
+    title: value,
+    author: value,
+    region: value,
+    cover: value,
+    link: value,
+    countries: [1, 2, 3, 4].map((n) => ({ code: value, name: value, score: n })),
+    interests: [1, 2, 3, 4].map((n) => ({ name: value, score: n })),
+    trend: [
+      { date: value, value: 1 },
+      { date: "2026-02-02", value: Number.NaN },
+    ],
+  };
+}
 
 /**
  * Text that measures as zero width: prepended concatenation marks, the end of
