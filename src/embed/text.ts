@@ -65,58 +65,38 @@ const ELLIPSIS = "…";
  */
 export const TEXT_CAPS = { label: 90, oembed: 150, listItem: 60 } as const;
 
+/** The code points the width table covers: ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic, dashes and quotes. */
+export const DEJAVU_RANGES: readonly (readonly [first: number, last: number])[] = [
+  [0x20, 0x7e],
+  [0xa0, 0x17f],
+  [0x386, 0x3ce],
+  [0x400, 0x45f],
+  [0x2010, 0x2027],
+];
+
 /**
- * Advance widths of DejaVu Sans 2.37 in twentieths of an em, rounded up: Book,
- * then Bold. Measured in Chromium (canvas `measureText` at 100 px);
- * test/node/text-widths.browser.test.ts measures every character again and
- * fails when the font disagrees. ASCII, and the letters of Latin-1, Latin
- * Extended-A, Greek and Cyrillic that have no decomposition (accented letters
- * are measured by their base letter), and common punctuation.
+ * Advance widths of DejaVu Sans 2.37, Book and Bold, for `DEJAVU_RANGES`: one
+ * letter per code point, its width in twentieths of an em rounded up, counted
+ * from "@" ("T" is 20, one em). Measured in Chromium (canvas `measureText` at
+ * 100 px); test/node/card-text.browser.test.ts measures every code point again
+ * and fails when the font disagrees. Other accented letters are measured by
+ * their base letter.
  */
 export const DEJAVU_WIDTHS = {
-  regular: {
-    6: "'IJijlıłΙІЈіј",
-    7: " ,./:;\\|¦·ŀι‘’‚",
-    8: "()-[]ftŧſ‐‑‹›",
-    9: "!r¡²³¹",
-    10: '"*_`§¨ª¯°´¸º–†‡',
-    11: "?csz¿εζгзсэєѕ“”„",
-    12: "FLkvxyĲĳĸĿŁΓγκλνξςυχвтухчь•",
-    13: "$0123456789EPSTYabdeghnopqu{}¢£¤¥«µ¶»ÞßðøþđŋŦΕΞΡΣΤΥβδηθμοπρστЅГЕЗРТУабеиклоряђ‒€",
-    14: "ABCKRVXZħΑΒΔΖΚΛΧαφψЄАБВСХЧЬЭЯднпцћџ",
-    15: "NUŊΝИКъ",
-    16: "&DGHOQÐØĐΗΘΟΠΦΨΩЂЋЏДЛНОПЦмы",
-    17: "#+<=>^w~¬±×÷ŉωЪю",
-    18: "MΜМФЫфњ",
-    19: "Ħжшщљ",
-    20: "%@Wm©®¼½¾Ææ—―…™",
-    21: "œЊ",
-    22: "ŒЉЖШЩЮ",
-    27: "‰",
-  },
-  bold: {
-    7: " 'ijlıіј",
-    8: ",./:;IJ\\|¦·łΙιІЈ‘’‚",
-    9: "-f²³¹ſ‐‑‹›",
-    10: "!()[]_`rt¡§¨¯°´¸ŧ–†‡",
-    11: '"*г',
-    12: "?cszªº¿ŀεζξςзстэєѕ",
-    13: "Lx¤«¶»ĿŁΓΞλτχГвхья•",
-    14: "$0123456789EFTaekovy¢£¥ðøĳĸŦΕΣΤαγδθνουЕТабекнопучџ‒“”„€",
-    15: "CPSYZbdghnpqu{}µÞßþđĲŋΖΡΥβηκμρЄЅЗРСЭилрцђћ",
-    16: "ABKRVXħΑΒΔΚΛΧπσφψАБВУХЬЯъ",
-    17: "#+<=>DGHNU^~¬±Ð×÷ĐŊΗΝΠΨЏИКЛНПЧдм",
-    18: "&OQØΘΟΦΩωЂЋДО",
-    19: "wЦЪы",
-    20: "@M©®ĦŉΜМФжфюљњ—―…™",
-    21: "%m¼½¾æЫ",
-    22: "Æœш",
-    23: "WЊщ",
-    24: "ŒЉЮ",
-    25: "ЖШ",
-    27: "Щ",
-    29: "‰",
-  },
+  regular: [
+    "GIJQMTPFHHJQGHGGMMMMMMMMMMGGQQQKTNNNPMLPPFFNLROPMPNMMONTNMNHGHQJJMMKMMHMMFFLFTMMMMIKHMLQLLKMGMQ",
+    "GIMMMMGJJTJMQ@TJJQIIJMMGJIJMTTTKNNNNNNTNMMMMFFFFPOPPPPPQPOOOOMMMMMMMMMTKMMMMFFFFMMMMMMMQMMMMMLMLNMNMNMNKNKNKNKPMPMMMMMMMMMMMPMPMPMPMPMSNFFFFFFFFFFLLFFNLLLFLFLHLGLFOMOMOMQOMPMPMPMVUNININIMKMKMKMKMHMHMHOMOMOMOMOMOMTQMLMNKNKNKH",
+    "NGORIMQMQQGNNLNMNPPFNNROMPPMMMMMPNPPFMNKMGLNMLMKKMMGLLMLLMMMLMMLNLNQGLMLQ",
+    "MMPMNMFFFVUPOOMPNNNMPMVMOOOPRPPPMNMMRNPNVVQRNNVNMMLKNMSKMMMMPNMNMKLLRLNLSSOPLKQMMMMKKKFFFSRNMMLN",
+    "HHMJTTJJGGGGKKKKJJLLGNTG",
+  ],
+  bold: [
+    "GJKQNURGJJKQHIHHNNNNNNNNNNHHQQQLTPPOQNNQQHHPMTQRORPONQPWPOOJHJQJJNOLONIOOGGNGUONOOJLJONSMNLOHOQ",
+    "GJNNMNHJJTLMQ@TJJQIIJOMHJILMUUULPPPPPPVONNNNHHHHQQRRRRRQRQQQQOOONNNNNNULNNNNGGGGNONNNNNQNOOOONONPNPNPNOLOLOLOLQOQONNNNNNNNNNQOQOQOQOQOTPHGHGHGHGHGONHGPNNMGMGMJMLMHQOQOQOTQORNRNRNXVPJPJPJOLOLOLOLNJNJNJQOQOQOQOQOQOWSONOOLOLOLI",
+    "PHQULMRMTRHPPMPNOQRHPPTQMRQOMNNORPQRHONLOHNNONNLLONHOMONLNPOLPMNPMPRHNNNR",
+    "NNRMOOHHHXWRQQPQPPPMRNYOQQQQTQRQOONPTPSQY[SUPOXPNNMKQNTLOONOQNNNOLLNTMONVWPSMLTMNNOKLLGGGTTONONN",
+    "IINJTTJJHHHHNNNNJJMMGNTG",
+  ],
 } as const;
 
 /**
@@ -141,24 +121,32 @@ const EMOJI_GLUE = /[\u200D\uFE0E\uFE0F\u20E3\u{E0020}-\u{E007F}]/gu;
 const MARK = /\p{M}/u;
 
 type Weight = keyof typeof DEJAVU_WIDTHS;
-type WidthTable = { ems: Map<number, number>; narrowest: number; other: number };
+const narrowest: Partial<Record<Weight, number>> = {};
 
-const tables: Partial<Record<Weight, WidthTable>> = {};
-
-/** Built on first use (the first card an isolate renders), not at start-up. */
-function tableFor(weight: Weight): WidthTable {
-  const known = tables[weight];
-  if (known) return known;
-  const ems = new Map<number, number>();
-  let narrowest = Number.POSITIVE_INFINITY;
-  for (const [twentieths, chars] of Object.entries(DEJAVU_WIDTHS[weight])) {
-    const width = Number(twentieths) / 20;
-    narrowest = Math.min(narrowest, width);
-    for (const char of chars) ems.set(char.codePointAt(0) as number, width);
+/** The table's narrowest character, per weight (0.3 em: i, j, l; 0.35 em in Bold). */
+function narrowestEms(weight: Weight): number {
+  const known = narrowest[weight];
+  if (known !== undefined) return known;
+  let least = Number.POSITIVE_INFINITY;
+  for (const widths of DEJAVU_WIDTHS[weight]) {
+    for (let index = 0; index < widths.length; index++) {
+      const twentieths = widths.charCodeAt(index) - 64;
+      if (twentieths > 0) least = Math.min(least, twentieths);
+    }
   }
-  const table = { ems, narrowest, other: OTHER_EMS[weight] };
-  tables[weight] = table;
-  return table;
+  narrowest[weight] = least / 20;
+  return least / 20;
+}
+
+/** A code point's width in the table, or undefined when the table does not cover it (or it draws nothing). */
+function dejaVuEms(code: number, weight: Weight): number | undefined {
+  for (let range = 0; range < DEJAVU_RANGES.length; range++) {
+    const [first, last] = DEJAVU_RANGES[range] as readonly [number, number];
+    if (code < first || code > last) continue;
+    const twentieths = (DEJAVU_WIDTHS[weight][range] as string).charCodeAt(code - first) - 64;
+    return twentieths > 0 ? twentieths / 20 : undefined;
+  }
+  return undefined;
 }
 
 const weightOf = (font: Font): Weight => (font.bold ? "bold" : "regular");
@@ -184,28 +172,28 @@ const codePoints = (text: string) => {
 };
 
 /** Width of one grapheme in ems. */
-function ems(grapheme: string, table: WidthTable): number {
+function ems(grapheme: string, weight: Weight): number {
   const code = grapheme.codePointAt(0) ?? 0;
   const single = grapheme.length === 1 || (code > 0xffff && grapheme.length === 2);
-  const known = single ? table.ems.get(code) : undefined;
+  const known = single ? dejaVuEms(code, weight) : undefined;
   if (known !== undefined) return known;
   if (EMOJI.test(grapheme)) return Math.max(EMOJI_EMS, EMOJI_PART_EMS * codePoints(grapheme.replace(EMOJI_GLUE, "")));
   if (isWide(code)) return WIDE_EMS;
   // Marks draw on the character before them; a grapheme starts with one only at the start of the text.
   if (MARK.test(String.fromCodePoint(code))) return 0;
   const base = grapheme.normalize("NFD").codePointAt(0) ?? code;
-  return table.ems.get(base) ?? table.other;
+  return dejaVuEms(base, weight) ?? OTHER_EMS[weight];
 }
 
-function emsOf(text: string, table: WidthTable): number {
+function emsOf(text: string, weight: Weight): number {
   let total = 0;
-  for (const { segment } of graphemes.segment(text)) total += ems(segment, table);
+  for (const { segment } of graphemes.segment(text)) total += ems(segment, weight);
   return total;
 }
 
 /** Estimated width in pixels of `text` in `font`. */
 export function textWidth(text: string, font: Font): number {
-  return emsOf(text, tableFor(weightOf(font))) * font.size;
+  return emsOf(text, weightOf(font)) * font.size;
 }
 
 /**
@@ -214,7 +202,7 @@ export function textWidth(text: string, font: Font): number {
  * sequences) is still cut there.
  */
 export function maxCodePoints(maxWidth: number, font: Font): number {
-  return Math.floor(maxWidth / (font.size * tableFor(weightOf(font)).narrowest));
+  return Math.floor(maxWidth / (font.size * narrowestEms(weightOf(font))));
 }
 
 /**
@@ -225,7 +213,7 @@ export function maxCodePoints(maxWidth: number, font: Font): number {
  * @example fitText("A very long title …", 120, { size: 16, bold: true })
  */
 export function fitText(text: string, maxWidth: number, font: Font): string {
-  return shorten(text, maxCodePoints(maxWidth, font), tableFor(weightOf(font)), maxWidth / font.size);
+  return shorten(text, maxCodePoints(maxWidth, font), weightOf(font), maxWidth / font.size);
 }
 
 /**
@@ -239,15 +227,16 @@ export function capText(text: string, limit: number): string {
   return shorten(text, limit);
 }
 
-function shorten(text: string, limit: number, table?: WidthTable, maxEms = Number.POSITIVE_INFINITY): string {
+/** Cut to `limit` code points and, with a `weight`, to `maxEms`; the ellipsis counts in both. */
+function shorten(text: string, limit: number, weight?: Weight, maxEms = Number.POSITIVE_INFINITY): string {
   // A UTF-16 length within the limit means as many code points at most.
   const withinLimit = text.length <= limit || codePoints(text) <= limit;
-  if (withinLimit && (!table || emsOf(text, table) <= maxEms)) return text;
-  let emsLeft = table ? maxEms - ems(ELLIPSIS, table) : maxEms;
+  if (withinLimit && (!weight || emsOf(text, weight) <= maxEms)) return text;
+  let emsLeft = weight ? maxEms - ems(ELLIPSIS, weight) : maxEms;
   let codePointsLeft = limit - 1;
   let kept = "";
   for (const { segment } of graphemes.segment(text)) {
-    if (table) emsLeft -= ems(segment, table);
+    if (weight) emsLeft -= ems(segment, weight);
     codePointsLeft -= codePoints(segment);
     if (emsLeft < 0 || codePointsLeft < 0) break;
     kept += segment;
