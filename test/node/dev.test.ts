@@ -1,9 +1,9 @@
 /**
- * `npm run dev` as a developer runs it, on free loopback ports: a SIGTERM or
- * SIGINT to the `npm run dev` process alone (what a process manager, an IDE's
- * stop button or `kill <pid>` sends, unlike Ctrl-C, which reaches the whole
- * process group) stops the mock, wrangler and workerd, and a busy port is one
- * clear line, not a stack trace.
+ * `npm run dev` as a developer runs it, on free loopback ports: a SIGTERM,
+ * SIGINT or SIGHUP to the `npm run dev` process alone (what a process manager,
+ * an IDE's stop button or `kill <pid>` sends, unlike Ctrl-C, which reaches the
+ * whole process group), or a SIGKILL it cannot pass on, stops the mock,
+ * wrangler and workerd; and a busy port is one clear line, not a stack trace.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -140,7 +140,7 @@ async function answering(dev: Dev) {
 }
 
 describe.skipIf(usesRealKeyApi)("npm run dev", () => {
-  it.each(["SIGTERM", "SIGINT", "SIGKILL"] as const)(
+  it.each(["SIGTERM", "SIGINT", "SIGHUP", "SIGKILL"] as const)(
     "stops the mock, wrangler and workerd on %s to the npm process alone",
     async (name) => {
       const dev = startDev(await freePorts());
