@@ -149,8 +149,8 @@ function interestRow(facts: SoundFacts): string {
 
 /** The text summary for `<desc>`: the trend in the widget's words, then the lists. */
 function description(facts: SoundFacts): string {
-  const short = (value: string) => capText(value, TEXT_CAPS.listItem);
-  const parts = [facts.summary, `${facts.facts}.`];
+  const short = (value: string) => capText(value, TEXT_CAPS.detail);
+  const parts = [facts.summary, `${short(facts.facts)}.`];
   if (facts.countries.length > 0) {
     parts.push(`Top countries: ${facts.countries.map((c) => `${short(c.name)} ${c.percent}`).join(", ")}.`);
   }

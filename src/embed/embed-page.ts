@@ -82,7 +82,7 @@ export function renderEmbedPage(sound: SoundPayload, query: CardQuery, links: Em
   // Link previews show a line or two: long upstream text is cut here, not by each unfurler.
   const label = capText(facts.label, TEXT_CAPS.label);
   const byline = capText(facts.author ? `${facts.title} by ${facts.author}` : facts.title, TEXT_CAPS.label);
-  const description = `${facts.summary} ${facts.facts}.`;
+  const description = `${facts.summary} ${capText(facts.facts, TEXT_CAPS.detail)}.`;
   const head =
     meta("name", "description", description) +
     (facts.author ? meta("name", "author", capText(facts.author, TEXT_CAPS.label)) : "") +

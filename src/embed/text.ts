@@ -61,9 +61,10 @@ const ELLIPSIS = "…";
 /**
  * Hard caps in code points (the ellipsis included) of text no box limits, as
  * the README states them: page titles and link-preview labels, oEmbed's
- * `title` and `author_name`, the names in the card's text description.
+ * `title` and `author_name`, and each name and the facts line ("1:00 · US ·
+ * last 7 days") in a description.
  */
-export const TEXT_CAPS = { label: 90, oembed: 150, listItem: 60 } as const;
+export const TEXT_CAPS = { label: 90, oembed: 150, detail: 60 } as const;
 
 /** The code points the width table covers: ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic, dashes and quotes. */
 export const DEJAVU_RANGES: readonly (readonly [first: number, last: number])[] = [

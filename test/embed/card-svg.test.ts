@@ -214,6 +214,15 @@ group("text that measures as zero width", () => {
     }
   });
 
+  it("caps the names and the facts line in its description at 60 code points each", () => {
+    const long = "Region".repeat(100);
+    const desc = parseXml(renderCardSvg(hostilePayload(long), query, "auto")).children[1]?.text ?? "";
+    const runs = desc.match(/(Region)+[A-Za-z]*…/g) ?? [];
+    expect(runs).toHaveLength(7); // the facts line, three countries, three interests
+    for (const run of runs) expect([...run].length, desc).toBeLessThanOrEqual(60);
+    expect(desc).toMatch(/ 1:00 · (Region)+Regi…\. Top countries: /);
+  });
+
   it("keeps emoji sequences whole in the title, the author and the accessible name", () => {
     const title = EMOJI_SEQUENCES.slice(0, 6).join(" ");
     const author = EMOJI_SEQUENCES.slice(6).join(" ");

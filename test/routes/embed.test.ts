@@ -180,6 +180,16 @@ group("the embed page", () => {
     },
   );
 
+  it("caps the facts in its description, whatever KeyAPI calls the region", async () => {
+    fakeKeyApi(() =>
+      Response.json({ code: 0, data: { sound: { clip_id: "1", title: "x", country_code: "R".repeat(1000) } } }),
+    );
+    const html = await (await testWorker().fetch(page("1"))).text();
+    const description = metaOf(html, "og:description") ?? "";
+    expect(description).toMatch(/^No trend data for the last 7 days\. R+…\.$/);
+    expect([...description].length).toBeLessThanOrEqual("No trend data for the last 7 days. ".length + 60 + 1);
+  });
+
   it("has no author meta when KeyAPI names none, and a heading all the same", async () => {
     fakeKeyApi(() => Response.json({ code: 0, data: { sound: { clip_id: "1", title: "Untold", author: "" } } }));
     const html = await (await testWorker().fetch(page("1"))).text();
