@@ -240,21 +240,21 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
       obtained = await withDeadline(coordinator.obtain(ask) as Promise<Obtained>, config.upstreamTimeoutMs);
     } catch (error) {
       if (error instanceof CoordinatorTimeout) {
-        breaker.failed(clock());
+        const timeout = new ProblemError("upstream-timeout", "KeyAPI did not answer in time.", { blame: "upstream" });
+        breaker.settle(admission, clock(), { called: true, ok: false, blame: timeout.blame });
         // The object may be mid-call: a direct call now could pay twice.
-        throw new ProblemError("upstream-timeout", "KeyAPI did not answer in time.");
+        throw timeout;
       }
       breaker.release(admission);
       return fallBack(query, scope, error);
     }
 
     // The breaker learns from calls, whoever made them; a question answered from a copy teaches it nothing.
-    if (!obtained.upstream) breaker.release(admission);
-    else if (obtained.ok) breaker.succeeded();
-    else breaker.failed(clock());
+    const blame = obtained.ok ? undefined : obtained.blame;
+    breaker.settle(admission, clock(), { called: obtained.upstream !== null, ok: obtained.ok, blame });
 
     if (!obtained.ok) {
-      const problem = new ProblemError(obtained.kind, obtained.detail, { retryAfter: obtained.retryAfter });
+      const problem = new ProblemError(obtained.kind, obtained.detail, { retryAfter: obtained.retryAfter, blame });
       problem.upstream = obtained.upstream ?? undefined;
       throw problem;
     }
@@ -302,6 +302,7 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
     }
     const { config } = scope;
     let exchange: UpstreamExchange = { status: null, durationMs: 0 };
+    let attempts = 0;
     const trace = (): UpstreamTrace => ({ ...exchange, role: "called" });
     let result: Awaited<ReturnType<typeof fetchSoundFromKeyApi>>;
     try {
@@ -313,11 +314,15 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
           exchange = done;
         },
         // Still counted when the ledger is up (there is no budget to keep on this path).
-        beforeAttempt: () => chargeOneCall(ledgerOf(config.creditLedger), clock(), 0),
+        beforeAttempt: async () => {
+          await chargeOneCall(ledgerOf(config.creditLedger), clock(), 0);
+          attempts += 1;
+        },
       });
-      breaker.succeeded();
+      breaker.settle(admission, clock(), { called: true, ok: true });
     } catch (error) {
-      breaker.failed(clock());
+      const blame = error instanceof ProblemError ? error.blame : undefined;
+      breaker.settle(admission, clock(), { called: attempts > 0, ok: false, blame });
       if (error instanceof ProblemError) error.upstream = trace();
       throw error;
     }
@@ -403,7 +408,11 @@ function asJoiner<T extends { upstream?: UpstreamTrace }>(result: T): T {
 
 function asJoinerError(error: unknown): unknown {
   if (!(error instanceof ProblemError) || !error.upstream) return error;
-  const copy = new ProblemError(error.kind, error.detail, { errors: error.errors, retryAfter: error.retryAfter });
+  const copy = new ProblemError(error.kind, error.detail, {
+    errors: error.errors,
+    retryAfter: error.retryAfter,
+    blame: error.blame,
+  });
   copy.upstream = { ...error.upstream, role: "joined" };
   return copy;
 }

@@ -13,7 +13,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { answerFrom, type CachedAnswer, type Purpose, satisfies, servableUntil, type Ttls } from "../cache/answer";
-import { ProblemError, type ProblemKind } from "../domain/problems";
+import { type Blame, ProblemError, type ProblemKind } from "../domain/problems";
 import type { UpstreamExchange, UpstreamTrace } from "../domain/upstream";
 import { fetchSoundFromKeyApi } from "../keyapi/client";
 import type { SoundQuery } from "../sound/query";
@@ -42,7 +42,15 @@ export type Ask = {
 
 export type Obtained =
   | { ok: true; answer: CachedAnswer; upstream: UpstreamTrace | null }
-  | { ok: false; kind: ProblemKind; detail: string; retryAfter?: number; upstream: UpstreamTrace | null };
+  | {
+      ok: false;
+      kind: ProblemKind;
+      detail: string;
+      retryAfter?: number;
+      /** Decided where KeyAPI's answer was read: the breaker and the webhook go by it. */
+      blame?: Blame;
+      upstream: UpstreamTrace | null;
+    };
 
 /** The object's KeyAPI exchange ends this much before the asker stops waiting for the object. */
 export function objectDeadlineMs(upstreamTimeoutMs: number): number {
@@ -131,6 +139,7 @@ export class SoundCoordinator extends DurableObject<Env> {
         kind: problem.kind,
         detail: problem.detail,
         retryAfter: problem.retryAfter,
+        blame: problem.blame,
         upstream: trace(),
       };
     }

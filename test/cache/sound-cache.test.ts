@@ -4,7 +4,7 @@ import { expect, describe as group, it, vi } from "vitest";
 import type { MockBehaviour } from "../../mock/keyapi";
 import { warmUp } from "../../src/scheduled";
 import { TEST_KEYAPI_KEY } from "../support/constants";
-import { fakeKeyApi } from "../support/upstream";
+import { clipIdOf, fakeKeyApi, refusal } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
 
 /** Small TTLs and a clock the test moves: fresh 60 s, then stale for 120 s; not-found remembered 30 s. */
@@ -308,6 +308,84 @@ group("circuit breaker", () => {
     expect(trial.status, await describe(trial)).toBe(200);
     expect((await get("clip_id=7")).status).toBe(200);
     expect(upstream.calls).toBe(8);
+  });
+});
+
+group("the breaker, against one client's inputs", () => {
+  /** Ids starting with 4000 are refused by KeyAPI as `refuse` says; every other id is the mock's. */
+  function refusingSetup(refuse: () => Response, overrides: Record<string, unknown> = {}) {
+    const clock = { now: Date.UTC(2026, 10, 25, 12) };
+    const worker = testWorker({ ...TTLS, ...overrides }, { clock: () => clock.now });
+    const upstream = fakeKeyApi((request, mock) =>
+      clipIdOf(request).startsWith("4000") ? refuse() : mock.fetch(request),
+    );
+    const attacker = { headers: { "CF-Connecting-IP": "203.0.113.66" } };
+    const victim = { headers: { "CF-Connecting-IP": "198.51.100.7" } };
+    const get = (clipId: string, init: RequestInit) => worker.fetch(`${SOUND_PATH}?clip_id=${clipId}`, init);
+    return { worker, upstream, attacker, victim, get };
+  }
+
+  const refusals: [string, () => Response][] = [
+    ['HTTP 400 "Invalid parameter"', () => refusal(400)],
+    ["HTTP 200 with code 400", () => refusal(400, { inEnvelope: true })],
+    ["HTTP 404", () => refusal(404)],
+    ["HTTP 200 with code 404", () => refusal(404, { inEnvelope: true })],
+    ["HTTP 422", () => refusal(422)],
+    ["HTTP 400 that is not JSON", () => new Response("<h1>Bad Request</h1>", { status: 400 })],
+  ];
+
+  it.each(refusals)(
+    "five cold requests KeyAPI refuses with %s do not open it for another client",
+    async (_name, refuse) => {
+      const { upstream, attacker, victim, get } = refusingSetup(refuse);
+      for (let i = 1; i <= 5; i++) {
+        const res = await get(`400000000000000000${i}`, attacker);
+        expect(res.status, await describe(res)).toBe(502);
+        expect(await res.json()).toMatchObject({ type: "urn:tiktok-sound-edge:problem:upstream-error" });
+      }
+      const res = await get("1", victim);
+      expect(res.status, await describe(res)).toBe(200);
+      expect(res.headers.get("X-Cache")).toBe("MISS");
+      expect(upstream.callsFor("1")).toBe(1);
+      expect(upstream.calls).toBe(6);
+    },
+  );
+
+  it("nor do they through the direct-call fallback (coordinator unreachable)", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const unreachable = {
+      idFromName: (name: string) => ({ name }),
+      get: () => ({ obtain: () => Promise.reject(new Error("Durable Object is overloaded")) }),
+    };
+    const { upstream, attacker, victim, get } = refusingSetup(() => refusal(400), { SOUND_COORDINATOR: unreachable });
+    for (let i = 1; i <= 5; i++) expect((await get(`400000000000000000${i}`, attacker)).status).toBe(502);
+    const res = await get("1", victim);
+    expect(res.status, await describe(res)).toBe(200);
+    expect(upstream.callsFor("1")).toBe(1);
+  });
+
+  const unwell: [string, MockBehaviour][] = [
+    ["HTTP 500", { mode: "status", status: 500 }],
+    ["HTTP 200 with code 500", { mode: "envelope-error", status: 500 }],
+    ["HTTP 429", { mode: "status", status: 429 }],
+    ["HTTP 200 with code 429", { mode: "envelope-error", status: 429 }],
+    ["a timeout", { mode: "hang" }],
+    ["an answer that is not JSON", { mode: "garbage" }],
+    ["data of the wrong shape", { mode: "odd-shape" }],
+    ["HTTP 401 (our key)", { mode: "status", status: 401 }],
+    ["HTTP 402 (our quota)", { mode: "status", status: 402 }],
+  ];
+
+  it.each(unwell)("opens after five failures that say KeyAPI is unwell: %s", async (_name, behaviour) => {
+    const { upstream, get } = setup({ UPSTREAM_TIMEOUT_MS: "100" });
+    upstream.mock.behave(behaviour);
+    for (let i = 1; i <= 5; i++) expect((await get(`clip_id=${i}`)).status).toBeGreaterThanOrEqual(500);
+    const calls = upstream.calls;
+    upstream.mock.behave({});
+    const res = await get("clip_id=6");
+    expect(res.status, await describe(res)).toBe(503);
+    expect(await res.json()).toMatchObject({ type: "urn:tiktok-sound-edge:problem:upstream-unavailable" });
+    expect(upstream.calls).toBe(calls);
   });
 });
 

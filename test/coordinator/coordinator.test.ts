@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { expect, describe as group, it, vi } from "vitest";
 import { cacheKey } from "../../src/cache/answer";
 import type { Ask, SoundCoordinator } from "../../src/coordinator/sound-coordinator";
-import { fakeKeyApi } from "../support/upstream";
+import { fakeKeyApi, refusal } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
 
 const TTLS = { FRESH_TTL_SECONDS: "60", STALE_TTL_SECONDS: "120", NEGATIVE_TTL_SECONDS: "30" };
@@ -117,6 +117,7 @@ group("the copy of record", () => {
       ok: false,
       kind: "upstream-error",
       detail: "KeyAPI failed with status 500.",
+      blame: "upstream",
       upstream: { role: "called", status: 500, durationMs: expect.any(Number) },
     });
     const rows = await runInDurableObject(stub, (_instance, state) =>
@@ -125,6 +126,16 @@ group("the copy of record", () => {
     expect(rows).toEqual([]);
     expect(await stub.obtain(ask("5"))).toMatchObject({ ok: true, upstream: { role: "called", status: 200 } });
     expect(upstream.calls).toBe(2);
+  });
+
+  it("says whose fault a failure was, as data: a refusal of the input is the request's", async () => {
+    fakeKeyApi(() => refusal(400, { inEnvelope: true }));
+    expect(await coordinatorFor("4000000000000000001").obtain(ask("4000000000000000001"))).toMatchObject({
+      ok: false,
+      kind: "upstream-error",
+      blame: "request",
+      upstream: { role: "called" },
+    });
   });
 
   it("decides by purpose: revalidate wants a fresh newer copy, warm-up 10 minutes of freshness", async () => {
