@@ -76,12 +76,13 @@ export type SoundCacheOptions = {
   random?: () => number;
   memory?: { maxEntries: number; maxBytes: number };
   breaker?: { failureThreshold: number; openMs: number };
-  /** A key whose background refresh failed is not retried sooner than this. */
+  /** A key whose background refresh (or cron warm-up) failed is not retried sooner than this. */
   refreshRetryMs?: number;
 };
 
 export const DEFAULT_MEMORY_LIMITS = { maxEntries: 1000, maxBytes: 8 * 1024 * 1024 };
 export const DEFAULT_BREAKER = { failureThreshold: 5, openMs: 30_000 };
+export const DEFAULT_REFRESH_RETRY_MS = 30_000;
 /** KV allows one write per key per second. */
 const KV_WRITE_SPACING_MS = 1000;
 
@@ -93,7 +94,7 @@ export type SoundCache = ReturnType<typeof createSoundCache>;
 export function createSoundCache(options: SoundCacheOptions = {}) {
   const clock = options.clock ?? Date.now;
   const random = options.random ?? Math.random;
-  const refreshRetryMs = options.refreshRetryMs ?? 30_000;
+  const refreshRetryMs = options.refreshRetryMs ?? DEFAULT_REFRESH_RETRY_MS;
   const memory = new MemoryCache<CachedAnswer>(options.memory ?? DEFAULT_MEMORY_LIMITS);
   const breaker = new CircuitBreaker(options.breaker ?? DEFAULT_BREAKER);
 
@@ -229,7 +230,7 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
       purpose,
       haveStoredAt,
       now: clock(),
-      settings: coordinatorSettings(config),
+      settings: coordinatorSettings(config, refreshRetryMs),
       callsPausedForSeconds: admission.allowed ? undefined : Math.ceil(admission.retryAfterMs / 1000),
       requestId: scope.requestId,
     };
@@ -380,12 +381,13 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
 /** Seconds to wait when the coordinator cannot be reached and a budget must be kept. */
 export const COORDINATOR_RETRY_AFTER_SECONDS = 30;
 
-export function coordinatorSettings(config: Config): CoordinatorSettings {
+export function coordinatorSettings(config: Config, refreshRetryMs: number): CoordinatorSettings {
   return {
     keyapiBaseUrl: config.keyapiBaseUrl,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     ttls: config.ttls,
     creditBudgetPerDay: config.creditBudgetPerDay,
+    refreshRetryMs,
   };
 }
 

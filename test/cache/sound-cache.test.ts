@@ -390,15 +390,18 @@ group("the breaker, against one client's inputs", () => {
 });
 
 group("cron warm-up", () => {
+  /** One run of the cron in `worker`'s isolate, waiting for its background work. */
+  async function runCronIn(worker: ReturnType<typeof testWorker>) {
+    const ctx = createExecutionContext();
+    await warmUp(worker.runtime, worker.env, ctx);
+    await waitOnExecutionContext(ctx);
+  }
+
   it("refreshes WARM_CLIP_IDS entries that are missing or near the end of their freshness", async () => {
     const clock = { now: Date.UTC(2026, 10, 25, 12) };
     const upstream = fakeKeyApi();
     const worker = testWorker({ FRESH_TTL_SECONDS: "3600", WARM_CLIP_IDS: "1, 2:30:gb" }, { clock: () => clock.now });
-    const runCron = async () => {
-      const ctx = createExecutionContext();
-      await warmUp(worker.runtime, worker.env, ctx);
-      await waitOnExecutionContext(ctx);
-    };
+    const runCron = () => runCronIn(worker);
 
     await runCron();
     expect(upstream.requests.map((request) => new URL(request.url).search)).toEqual([
@@ -415,9 +418,72 @@ group("cron warm-up", () => {
     const res = await testWorker({}, { clock: () => clock.now }).fetch(`${SOUND_PATH}?clip_id=2&period=30&region=GB`);
     expect(res.headers.get("X-Cache"), await describe(res)).toBe("HIT");
 
-    clock.now += (3600 - 600) * 1000;
+    // Fresh until the next run (5 minutes on): left alone; a millisecond later it would not be, so it is refreshed.
+    clock.now = Date.UTC(2026, 10, 25, 12) + (3600 - 300) * 1000;
+    await runCron();
+    expect(upstream.calls).toBe(2);
+    clock.now += 1;
     await runCron();
     expect(upstream.calls).toBe(4);
+  });
+
+  it("does not ask again about a sound KeyAPI does not know while its not-found copy lasts", async () => {
+    const { upstream, worker, advance } = setup({
+      WARM_CLIP_IDS: "4040000000000000001",
+      NEGATIVE_TTL_SECONDS: "600",
+    });
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    await runCronIn(worker);
+    expect(upstream.calls).toBe(1);
+    advance(300);
+    await runCronIn(worker);
+    expect(upstream.calls).toBe(1);
+    const summaries = log.mock.calls.map(([line]) => JSON.parse(String(line))).filter((l) => l.message === "warm-up");
+    expect(summaries.map(({ refreshed, fresh, not_found }) => ({ refreshed, fresh, not_found }))).toEqual([
+      { refreshed: 0, fresh: 0, not_found: 1 },
+      { refreshed: 0, fresh: 0, not_found: 1 },
+    ]);
+    // The not-found copy is over: asked again.
+    advance(300);
+    await runCronIn(worker);
+    expect(upstream.calls).toBe(2);
+  });
+
+  it("leaves a copy that stays fresh until the next run, even when FRESH_TTL_SECONDS is under 10 minutes", async () => {
+    const { upstream, worker, get, advance } = setup({ WARM_CLIP_IDS: "1", FRESH_TTL_SECONDS: "400" });
+    await get("clip_id=1");
+    advance(60);
+    await runCronIn(worker);
+    expect(upstream.calls).toBe(1);
+    // 299 s of freshness left: not enough to reach the next run.
+    advance(41);
+    await runCronIn(worker);
+    expect(upstream.calls).toBe(2);
+  });
+
+  it("does not try a failing entry again within the failure backoff, in any isolate, and logs the skip", async () => {
+    const { upstream, worker, clock, advance } = setup({ WARM_CLIP_IDS: "5" });
+    const info = vi.spyOn(console, "log").mockImplementation(() => {});
+    upstream.mock.behave({ mode: "status", status: 500 });
+    await runCronIn(worker);
+    expect(upstream.calls).toBe(1);
+
+    // The next run lands in another isolate (as cron invocations may), 10 s later.
+    advance(10);
+    const other = testWorker({ ...TTLS, WARM_CLIP_IDS: "5" }, { clock: () => clock.now });
+    await runCronIn(other);
+    expect(upstream.calls).toBe(1);
+    const lines = info.mock.calls.map(([line]) => JSON.parse(String(line)));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ message: "warm-up entry skipped", key: "v1:5:7:US", retry_after: 20 }),
+    );
+    expect(lines.filter((line) => line.message === "warm-up").at(-1)).toMatchObject({ entries: 1, skipped: 1 });
+
+    // Past the 30 s backoff: tried again.
+    advance(21);
+    upstream.mock.behave({});
+    await runCronIn(other);
+    expect(upstream.calls).toBe(2);
   });
 
   it("is wired to the Worker's scheduled handler", async () => {

@@ -37,6 +37,7 @@ function ask(clipId: string, overrides: Partial<Ask> = {}): Ask {
       upstreamTimeoutMs: 2000,
       ttls: { freshSeconds: 60, staleSeconds: 120, negativeSeconds: 30 },
       creditBudgetPerDay: 0,
+      refreshRetryMs: 30_000,
     },
     requestId: "test",
     ...overrides,
@@ -138,7 +139,7 @@ group("the copy of record", () => {
     });
   });
 
-  it("decides by purpose: revalidate wants a fresh newer copy, warm-up 10 minutes of freshness", async () => {
+  it("decides by purpose: revalidate wants a fresh newer copy, warm-up freshness until the next run", async () => {
     const upstream = fakeKeyApi();
     const stub = coordinatorFor("6");
     await stub.obtain(ask("6"));
@@ -148,7 +149,7 @@ group("the copy of record", () => {
     // … a second location with the same old copy takes the fresher one.
     const other = await stub.obtain(ask("6", { purpose: "revalidate", haveStoredAt: NOON, now: NOON + 62_000 }));
     expect(other).toMatchObject({ ok: true, upstream: null, answer: { storedAt: NOON + 61_000 } });
-    // FRESH_TTL_SECONDS is 60 here: never 10 minutes of freshness, so the cron always calls.
+    // FRESH_TTL_SECONDS is 60 here: never fresh until the next run 5 minutes on, so the cron always calls.
     expect(await stub.obtain(ask("6", { purpose: "warm-up", now: NOON + 62_000 }))).toMatchObject({
       upstream: { role: "called" },
     });
