@@ -208,7 +208,7 @@ group("when the coordinator fails", () => {
     const upstream = fakeKeyApi();
     upstream.mock.behave({ latencyMs: 20 });
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    const [worker] = locations(1, { SOUND_COORDINATOR: throwing }).workers;
+    const [worker] = locations(1, { SOUND_COORDINATOR: throwing, CREDIT_BUDGET_PER_DAY: "0" }).workers;
     const responses = await Promise.all(Array.from({ length: 5 }, () => worker?.fetch(`${SOUND_PATH}?clip_id=8`)));
     for (const res of responses) expect(res?.status).toBe(200);
     expect(responses[0]?.headers.get("X-Cache")).toBe("MISS");

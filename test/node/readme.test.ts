@@ -145,3 +145,11 @@ it("states the payload's size limits as the code has them", async () => {
   expect(limit.get("`videos`")).toContain(`\`cover\` ${number(urlLength)}`);
   expect(section("API")).toContain(`read up to ${bodyBytes / 1024 / 1024} MiB`);
 });
+
+it("ships one credit budget: the code's default, wrangler.toml's var and the README agree", async () => {
+  const { DEFAULT_CREDIT_BUDGET_PER_DAY } = await import("../../src/config");
+  const wrangler = readFileSync(new URL("../../wrangler.toml", import.meta.url), "utf8");
+  expect(/^CREDIT_BUDGET_PER_DAY = "(\d+)"$/m.exec(wrangler)?.[1]).toBe(String(DEFAULT_CREDIT_BUDGET_PER_DAY));
+  const row = tables(section("Configuration"))[0]?.rows.find((cells) => cells[0] === "`CREDIT_BUDGET_PER_DAY`");
+  expect(row?.[3]).toBe(`\`${DEFAULT_CREDIT_BUDGET_PER_DAY}\``);
+});
