@@ -127,40 +127,41 @@ group("who counts as one client", () => {
     return statuses;
   }
 
-  it("60 addresses of one IPv6 /64 share one miss budget: at most 30 KeyAPI calls", async () => {
-    await withinOneRateWindow();
-    const upstream = fakeKeyApi();
-    const addresses = Array.from({ length: 60 }, (_, i) => `2001:db8:64:64:${i.toString(16)}:${i}::${i + 1}`);
-    const statuses = await coldLookups(addresses, 60, 640_000);
-    expect(upstream.calls).toBe(MISS_LIMIT);
-    expect(Object.fromEntries(statuses)).toEqual({ 200: MISS_LIMIT, 429: 60 - MISS_LIMIT });
-  }, 30_000);
-
-  it("different spellings of one IPv6 address are one client", async () => {
-    await withinOneRateWindow();
-    const upstream = fakeKeyApi();
-    const spellings = ["2001:db8:65::1", "2001:DB8:65::1", "2001:db8:65:0::1", "2001:0db8:0065:0000::0001"];
-    const statuses = await coldLookups(spellings, MISS_LIMIT + 1, 650_000);
-    expect(Object.fromEntries(statuses)).toEqual({ 200: MISS_LIMIT, 429: 1 });
-    expect(upstream.calls).toBe(MISS_LIMIT);
-  }, 30_000);
-
-  it("an IPv4 address and its IPv4-mapped IPv6 spellings are one client", async () => {
-    await withinOneRateWindow();
-    const upstream = fakeKeyApi();
-    // 203.0.113.66 = cb00:7142
-    const spellings = ["203.0.113.66", "::ffff:203.0.113.66", "::ffff:cb00:7142", "0:0:0:0:0:FFFF:CB00:7142"];
-    const statuses = await coldLookups(spellings, MISS_LIMIT + 1, 660_000);
-    expect(Object.fromEntries(statuses)).toEqual({ 200: MISS_LIMIT, 429: 1 });
-    expect(upstream.calls).toBe(MISS_LIMIT);
-  }, 30_000);
-
-  it("an unparsable CF-Connecting-IP shares the bucket of a missing one: no free pass", async () => {
-    await withinOneRateWindow();
-    const upstream = fakeKeyApi();
-    const unparsable = [undefined, "garbage", "[2001:db8::1]:443", "fe80::1%eth0", "203.0.113.1:80", "x".repeat(300)];
-    const statuses = await coldLookups(unparsable, MISS_LIMIT + 1, 670_000);
-    expect(Object.fromEntries(statuses)).toEqual({ 200: MISS_LIMIT, 429: 1 });
-    expect(upstream.calls).toBe(MISS_LIMIT);
-  }, 30_000);
+  it.each([
+    [
+      "60 addresses of one IPv6 /64 share one miss budget",
+      Array.from({ length: 60 }, (_, i) => `2001:db8:64:64:${i.toString(16)}:${i}::${i + 1}`),
+      60,
+      640_000,
+    ],
+    [
+      "different spellings of one IPv6 address are one client",
+      ["2001:db8:65::1", "2001:DB8:65::1", "2001:db8:65:0::1", "2001:0db8:0065:0000::0001"],
+      MISS_LIMIT + 1,
+      650_000,
+    ],
+    [
+      // 203.0.113.66 = cb00:7142
+      "an IPv4 address and its IPv4-mapped IPv6 spellings are one client",
+      ["203.0.113.66", "::ffff:203.0.113.66", "::ffff:cb00:7142", "0:0:0:0:0:FFFF:CB00:7142"],
+      MISS_LIMIT + 1,
+      660_000,
+    ],
+    [
+      "an unparsable CF-Connecting-IP shares the bucket of a missing one: no free pass",
+      [undefined, "garbage", "[2001:db8::1]:443", "fe80::1%eth0", "203.0.113.1:80", "x".repeat(300)],
+      MISS_LIMIT + 1,
+      670_000,
+    ],
+  ])(
+    "%s: at most 30 KeyAPI calls",
+    async (_name, addresses, count, firstClip) => {
+      await withinOneRateWindow();
+      const upstream = fakeKeyApi();
+      const statuses = await coldLookups(addresses, count, firstClip);
+      expect(upstream.calls).toBe(MISS_LIMIT);
+      expect(Object.fromEntries(statuses)).toEqual({ 200: MISS_LIMIT, 429: count - MISS_LIMIT });
+    },
+    30_000,
+  );
 });
