@@ -80,7 +80,7 @@ export class ProblemError extends Error {
     this.name = "ProblemError";
     this.kind = kind;
     this.detail = detail;
-    const { errors = undefined, errorsOmitted = 0 } = extras;
+    const { errors, errorsOmitted = 0 } = extras;
     this.errors = errors?.slice(0, MAX_LISTED_ERRORS);
     this.errorsOmitted = errorsOmitted + (errors ? errors.length - (this.errors?.length ?? 0) : 0);
     this.retryAfter = extras.retryAfter;

@@ -6,8 +6,8 @@
  * IPv4-mapped) is one client. A missing or unparsable `CF-Connecting-IP` is
  * one shared bucket, not a free pass.
  *
- * Runs on every `/v1/*` request, hits included: one pass over at most 45
- * characters, no regular expression, one small array.
+ * Runs on every rate-limited request, cache hits included: one pass over at
+ * most 45 characters, no regular expression, one small array.
  */
 
 /** The bucket of every request whose address is missing or cannot be read. */
