@@ -412,6 +412,7 @@ function asJoinerError(error: unknown): unknown {
   if (!(error instanceof ProblemError) || !error.upstream) return error;
   const copy = new ProblemError(error.kind, error.detail, {
     errors: error.errors,
+    errorsOmitted: error.errorsOmitted,
     retryAfter: error.retryAfter,
     blame: error.blame,
   });

@@ -357,7 +357,11 @@ group("the breaker, against one client's inputs", () => {
       idFromName: (name: string) => ({ name }),
       get: () => ({ obtain: () => Promise.reject(new Error("Durable Object is overloaded")) }),
     };
-    const { upstream, attacker, victim, get } = refusingSetup(() => refusal(400), { SOUND_COORDINATOR: unreachable });
+    // Without a budget: with one, an unreachable coordinator fails closed and no direct call is made at all.
+    const { upstream, attacker, victim, get } = refusingSetup(() => refusal(400), {
+      SOUND_COORDINATOR: unreachable,
+      CREDIT_BUDGET_PER_DAY: "0",
+    });
     for (let i = 1; i <= 5; i++) expect((await get(`400000000000000000${i}`, attacker)).status).toBe(502);
     const res = await get("1", victim);
     expect(res.status, await describe(res)).toBe(200);
