@@ -38,22 +38,26 @@ const SURFACES: Surface[] = [
   },
 ];
 
-/** A worker whose clock the test moves, and a GET of one surface at `ageSeconds` after KeyAPI answered. */
-function setup(surface: Surface, clipId: string) {
+/**
+ * A worker whose clock the test moves: asks for one surface when KeyAPI answers (a miss), then `ageSeconds`
+ * later; returns the later answer and a downstream cache's policy for it.
+ */
+async function answerAged(surface: Surface, clipId: string, ageSeconds: number) {
   const start = Date.UTC(2026, 10, 25, 12);
   let now = start;
   const worker = testWorker({}, { clock: () => now });
-  return async (ageSeconds: number) => {
+  let res = await worker.fetch(surface.path(clipId));
+  if (ageSeconds > 0) {
     now = start + ageSeconds * 1000;
-    const res = await worker.fetch(surface.path(clipId));
-    cacheNow = 0;
-    const policy = new CacheAt(
-      { url: res.url || surface.path(clipId), method: "GET", headers: {} },
-      { status: res.status, headers: Object.fromEntries(res.headers) },
-      { shared: true },
-    );
-    return { res, policy };
-  };
+    res = await worker.fetch(surface.path(clipId));
+  }
+  cacheNow = 0;
+  const policy = new CacheAt(
+    { url: surface.path(clipId), method: "GET", headers: {} },
+    { status: res.status, headers: Object.fromEntries(res.headers) },
+    { shared: true },
+  );
+  return { res, policy };
 }
 
 /** Checks the policy is fresh now and for `seconds` more (give or take one), then not. */
@@ -72,9 +76,7 @@ group.each(SURFACES)("$name: what a downstream cache may do with it", (surface) 
     "a fresh answer %i s old is reusable for min(300, freshness left)",
     async (age) => {
       fakeKeyApi();
-      const at = setup(surface, EXAMPLE_CLIP_ID);
-      const first = await at(0);
-      const { res, policy } = age === 0 ? first : await at(age);
+      const { res, policy } = await answerAged(surface, EXAMPLE_CLIP_ID, age);
       expect(res.status, await describe(res)).toBe(surface.status(true));
       expect(res.headers.get("Age")).toBe(String(age));
       expect(res.headers.get("X-Cache")).toBe(age === 0 ? "MISS" : "HIT");
@@ -99,10 +101,8 @@ group.each(SURFACES)("$name: what a downstream cache may do with it", (surface) 
 
   it("a stale answer is max-age=0, usable only while revalidating or on errors, until its stale window ends", async () => {
     fakeKeyApi();
-    const at = setup(surface, EXAMPLE_CLIP_ID);
-    await at(0);
     const age = FRESH + 100;
-    const { res, policy } = await at(age);
+    const { res, policy } = await answerAged(surface, EXAMPLE_CLIP_ID, age);
     expect(res.status, await describe(res)).toBe(surface.status(true));
     expect(res.headers.get("X-Cache")).toBe("STALE");
     expect(res.headers.get("Age")).toBe(String(age));
@@ -122,9 +122,7 @@ group.each(SURFACES)("$name: what a downstream cache may do with it", (surface) 
     "a cached sound-not-found %i s old is reusable for its TTL left, no more",
     async (age) => {
       fakeKeyApi();
-      const at = setup(surface, UNKNOWN_CLIP_ID);
-      const first = await at(0);
-      const { res, policy } = age === 0 ? first : await at(age);
+      const { res, policy } = await answerAged(surface, UNKNOWN_CLIP_ID, age);
       expect(res.status, await describe(res)).toBe(surface.status(false));
       if (surface.name === "card") expect(res.headers.get("X-Card-Status")).toBe("404");
       expect(res.headers.get("Age")).toBe(String(age));
