@@ -11,7 +11,7 @@ import * as z from "zod/mini";
 import { description, name, version } from "../package.json";
 import { CACHE_STATUSES, TIERS } from "./cache/sound-cache";
 import type { Usage } from "./coordinator/credit-ledger";
-import { type ProblemKind, problemKinds } from "./domain/problems";
+import { MAX_LISTED_ERRORS, type ProblemKind, problemKinds } from "./domain/problems";
 import { CARD_HEIGHT, CARD_WIDTH, ERROR_CARD_HEIGHT } from "./embed/card-svg";
 import {
   EMBED_PATH_PREFIX,
@@ -51,6 +51,7 @@ const problemSchema = z.object({
   detail: z.string(),
   request_id: z.string(),
   errors: z.optional(z.array(z.object({ param: z.string(), message: z.string() }))),
+  errors_omitted: z.optional(z.int()),
 });
 
 const healthSchema = z.object({ status: z.literal("ok"), version: z.string() });
@@ -928,7 +929,12 @@ export function buildOpenApiDocument(): JsonObject {
       schemas: {
         Period: { type: "integer", enum: [...PERIODS], description: "Trend period in days." },
         SoundPayload: withPeriod(jsonSchema(soundPayloadSchema)),
-        Problem: { ...jsonSchema(problemSchema), description: "RFC 9457 problem details; `errors` on 400 only." },
+        Problem: {
+          ...jsonSchema(problemSchema),
+          description:
+            `RFC 9457 problem details; \`errors\` on 400 only, at most ${MAX_LISTED_ERRORS} entries, ` +
+            "with `errors_omitted` counting the rest when there were more.",
+        },
         Health: jsonSchema(healthSchema),
         OEmbed: { ...jsonSchema(oembedResponseSchema), description: "An oEmbed 1.0 `rich` response." },
         Usage: jsonSchema(usageSchema),
