@@ -48,6 +48,8 @@ if (vars.KEYAPI_BASE_URL) {
 // wrangler dev loads only `secrets.required` from .dev.vars; the optional secrets (and a budget) are passed on here.
 if (vars.WEBHOOK_SECRET) args.push("--var", `WEBHOOK_SECRET:${vars.WEBHOOK_SECRET}`);
 if (vars.CREDIT_BUDGET_PER_DAY) args.push("--var", `CREDIT_BUDGET_PER_DAY:${vars.CREDIT_BUDGET_PER_DAY}`);
+// The embeds' links name the address this script serves on, whatever Host a request brings.
+args.push("--var", `PUBLIC_URL:${vars.PUBLIC_URL ?? `http://127.0.0.1:${PORT}`}`);
 // The usage endpoint works out of the box locally; .dev.vars may set another token.
 const adminToken = vars.ADMIN_TOKEN ?? LOCAL_ADMIN_TOKEN;
 args.push("--var", `ADMIN_TOKEN:${adminToken}`);
