@@ -51,6 +51,13 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
+/** `CREDIT_BUDGET_PER_DAY` as this run gets it: from .dev.vars (passed on below), else wrangler.toml's. */
+function creditBudget(vars: Record<string, string>): string {
+  const shipped = /^CREDIT_BUDGET_PER_DAY\s*=\s*"(\d+)"/m.exec(readFileSync("wrangler.toml", "utf8"))?.[1];
+  const budget = vars.CREDIT_BUDGET_PER_DAY || shipped || "?";
+  return budget === "0" ? "no credit budget: CREDIT_BUDGET_PER_DAY=0" : `credit budget ${budget} credits a day`;
+}
+
 function devVars(): Record<string, string> {
   if (!existsSync(".dev.vars")) return {};
   const vars: Record<string, string> = {};
@@ -85,12 +92,17 @@ if (vars.KEYAPI_BASE_URL) {
   process.env.KEYAPI_API_KEY = MOCK_API_KEY;
 }
 
-// wrangler dev loads only `secrets.required` from .dev.vars; the optional secrets are passed on here.
+// wrangler dev loads only `secrets.required` from .dev.vars; the optional secrets (and a budget) are passed on here.
 if (vars.WEBHOOK_SECRET) args.push("--var", `WEBHOOK_SECRET:${vars.WEBHOOK_SECRET}`);
+if (vars.CREDIT_BUDGET_PER_DAY) args.push("--var", `CREDIT_BUDGET_PER_DAY:${vars.CREDIT_BUDGET_PER_DAY}`);
+// The embeds' links name the address this script serves on, whatever Host a request brings.
+args.push("--var", `PUBLIC_URL:${vars.PUBLIC_URL ?? `http://127.0.0.1:${PORT}`}`);
 // The usage endpoint works out of the box locally; .dev.vars may set another token.
 const adminToken = vars.ADMIN_TOKEN ?? LOCAL_ADMIN_TOKEN;
 args.push("--var", `ADMIN_TOKEN:${adminToken}`);
-console.log(`[dev] usage: curl -H 'Authorization: Bearer ${adminToken}' http://127.0.0.1:${PORT}/v1/admin/usage`);
+console.log(
+  `[dev] usage (${creditBudget(vars)}): curl -H 'Authorization: Bearer ${adminToken}' http://127.0.0.1:${PORT}/v1/admin/usage`,
+);
 
 // Its own process group (wrangler starts esbuild and workerd in it), so one signal reaches all of them,
 // and a Ctrl-C or a kill aimed at npm's group cannot leave workerd behind without this script noticing.
