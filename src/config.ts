@@ -12,6 +12,12 @@ import { DEFAULT_PERIOD, DEFAULT_REGION, type SoundQuery, soundQueryParams } fro
 import type { WebhookDeliveries } from "./webhook/deliveries";
 import { decodeSigningSecret } from "./webhook/standard";
 
+/**
+ * Credits a day when `CREDIT_BUDGET_PER_DAY` is not set (wrangler.toml ships the same value): safe by
+ * default, 1,000 KeyAPI calls. `0` means no limit, and has to be asked for.
+ */
+export const DEFAULT_CREDIT_BUDGET_PER_DAY = 2000;
+
 export type AllowedOrigins = { any: true } | { any: false; origins: ReadonlySet<string> };
 
 export type Config = {
@@ -44,6 +50,11 @@ export type Config = {
   creditBudgetPerDay: number;
   /** Absent: the usage endpoint answers 503. */
   adminToken: string | undefined;
+  /**
+   * The origin the service is reached at (`PUBLIC_URL`): its self-links in embed pages and oEmbed use it.
+   * Absent: they use the request's own origin, which comes from its Host header.
+   */
+  publicUrl: string | undefined;
 };
 
 const nonBlank = z.string().check(z.trim(), z.minLength(1, "must not be empty"));
@@ -61,6 +72,16 @@ const httpUrl = z.pipe(
   }),
 );
 
+/**
+ * `candidate` as an origin (scheme, host, port; one trailing slash allowed), or undefined when it says
+ * anything more or less: a path, a query, a fragment, credentials, an opaque origin.
+ */
+function asOrigin(candidate: string): string | undefined {
+  const url = URL.parse(candidate);
+  if (!url || url.origin === "null" || url.origin !== candidate.replace(/\/$/, "")) return undefined;
+  return url.origin;
+}
+
 /** `*`, or a comma-separated list of origins such as `https://a.example,http://localhost:3000`. */
 const originList = z.pipe(
   nonBlank,
@@ -69,14 +90,34 @@ const originList = z.pipe(
     const origins = new Set<string>();
     for (const entry of value.split(",")) {
       const candidate = entry.trim();
-      const url = URL.parse(candidate);
-      if (!url || url.origin === "null" || url.origin !== candidate.replace(/\/$/, "")) {
+      const origin = asOrigin(candidate);
+      if (!origin) {
         ctx.issues.push({ code: "custom", message: `"${candidate}" is not an origin`, input: value });
         return z.NEVER;
       }
-      origins.add(url.origin);
+      origins.add(origin);
     }
     return { any: false, origins };
+  }),
+);
+
+/** Where the service is reached, `https://sounds.example.com`: an http(s) origin, or blank for none. */
+const publicUrl = z.pipe(
+  z.string(),
+  z.transform((value, ctx) => {
+    const candidate = value.trim();
+    if (candidate === "") return undefined;
+    const origin = asOrigin(candidate);
+    if (!origin || !/^https?:/.test(origin)) {
+      ctx.issues.push({
+        code: "custom",
+        message:
+          "must be an http(s) scheme and host such as https://sounds.example.com (no path, query or credentials)",
+        input: value,
+      });
+      return z.NEVER;
+    }
+    return origin;
   }),
 );
 
@@ -153,8 +194,9 @@ export const envSchema = z.object({
   WEBHOOK_SECRET: z.optional(nonBlank.check(z.minLength(16, "must be at least 16 characters"))),
   SOUND_COORDINATOR: durableObjectNamespace<SoundCoordinator>(),
   CREDIT_LEDGER: durableObjectNamespace<CreditLedger>(),
-  CREDIT_BUDGET_PER_DAY: z.prefault(wholeNumber, "0"),
+  CREDIT_BUDGET_PER_DAY: z.prefault(wholeNumber, String(DEFAULT_CREDIT_BUDGET_PER_DAY)),
   ADMIN_TOKEN: z.optional(nonBlank.check(z.minLength(16, "must be at least 16 characters"))),
+  PUBLIC_URL: z.optional(publicUrl),
 });
 
 const parsed = new WeakMap<object, Config | ProblemError>();
@@ -203,5 +245,6 @@ function parseConfig(env: Env): Config | ProblemError {
     creditLedger: vars.CREDIT_LEDGER,
     creditBudgetPerDay: vars.CREDIT_BUDGET_PER_DAY,
     adminToken: vars.ADMIN_TOKEN,
+    publicUrl: vars.PUBLIC_URL,
   };
 }
