@@ -10,7 +10,7 @@
 import * as z from "zod/mini";
 import { description, name, version } from "../package.json";
 import { CACHE_STATUSES, TIERS } from "./cache/sound-cache";
-import type { Usage } from "./coordinator/credit-ledger";
+import type { Usage } from "./coordinator/ledger-contract";
 import { type ProblemKind, problemKinds } from "./domain/problems";
 import { CARD_HEIGHT, CARD_WIDTH, ERROR_CARD_HEIGHT } from "./embed/card-svg";
 import {

@@ -8,12 +8,12 @@
  * answer at the same time, in this isolate or anywhere.
  */
 import type { Config } from "../config";
-import { chargeOneCall, ledgerOf } from "../coordinator/ledger-charge";
+import { ledgered, ledgerOf } from "../coordinator/ledger-charge";
 import type { Ask, CoordinatorSettings, Obtained } from "../coordinator/sound-coordinator";
 import { ProblemError } from "../domain/problems";
 import type { UpstreamExchange, UpstreamTrace } from "../domain/upstream";
 import { CircuitBreaker } from "../keyapi/breaker";
-import { fetchSoundFromKeyApi } from "../keyapi/client";
+import { fetchSoundFromKeyApi, upstreamCallKey } from "../keyapi/client";
 import type { SoundQuery } from "../sound/query";
 import {
   answerFrom,
@@ -313,7 +313,13 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
           exchange = done;
         },
         // Still counted when the ledger is up (there is no budget to keep on this path).
-        beforeAttempt: () => chargeOneCall(ledgerOf(config.creditLedger), clock(), 0),
+        ...ledgered(
+          ledgerOf(config.creditLedger),
+          clock(),
+          0,
+          { endpoint: "detail", key: upstreamCallKey(query) },
+          scope.waitUntil,
+        ),
       });
       breaker.succeeded();
     } catch (error) {
