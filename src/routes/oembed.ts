@@ -33,6 +33,7 @@ export function oembedRoutes(cache: SoundCache, clock: () => number) {
       throw new ProblemError("unsupported-format", "Only format=json is available.");
     }
     const query = embedTarget(params.url as string, url.origin);
+    c.set("query", query.sound);
     const size = embedSize(params.maxwidth, params.maxheight);
     if (!size) {
       throw new ProblemError("no-embed", `The embed cannot be narrower than ${MIN_EMBED_WIDTH} pixels.`);
