@@ -33,7 +33,7 @@ export async function deliverDueAlerts(storage: DurableObjectStorage, target: Al
     const alert = sql
       .exec<QueuedAlert>(
         `SELECT webhook_id, day, threshold, body, queued_at, attempts FROM budget_alert
-         WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1`,
+WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1`,
         now,
       )
       .toArray()[0];

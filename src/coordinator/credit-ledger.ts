@@ -45,27 +45,31 @@ import {
 /** Keys are built from validated queries; this only bounds a row if that ever changes. */
 const MAX_KEY_LENGTH = 200;
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS spend_per_day (
-  day TEXT NOT NULL, endpoint TEXT NOT NULL, calls INTEGER NOT NULL, credits INTEGER NOT NULL,
-  "2xx" INTEGER NOT NULL DEFAULT 0, "4xx" INTEGER NOT NULL DEFAULT 0, "5xx" INTEGER NOT NULL DEFAULT 0,
-  "none" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (day, endpoint));
-CREATE TABLE IF NOT EXISTS spend_per_key (
-  day TEXT NOT NULL, endpoint TEXT NOT NULL, key TEXT NOT NULL, calls INTEGER NOT NULL, credits INTEGER NOT NULL,
-  last_call INTEGER NOT NULL, last_outcome TEXT NOT NULL, PRIMARY KEY (day, endpoint, key));
-CREATE TABLE IF NOT EXISTS spend_per_hour (hour INTEGER PRIMARY KEY, calls INTEGER NOT NULL, credits INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS unreported_call (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, day TEXT NOT NULL, endpoint TEXT NOT NULL, key TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS budget_alert (
-  webhook_id TEXT PRIMARY KEY, day TEXT NOT NULL, threshold REAL NOT NULL, body TEXT NOT NULL,
-  queued_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER,
-  delivered_at INTEGER, UNIQUE (day, threshold));`;
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS spend_per_day (day TEXT NOT NULL, endpoint TEXT NOT NULL, calls INTEGER NOT NULL,
+credits INTEGER NOT NULL, "2xx" INTEGER NOT NULL DEFAULT 0, "4xx" INTEGER NOT NULL DEFAULT 0,
+"5xx" INTEGER NOT NULL DEFAULT 0, "none" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (day, endpoint))`,
+  `CREATE TABLE IF NOT EXISTS spend_per_key (day TEXT NOT NULL, endpoint TEXT NOT NULL, key TEXT NOT NULL,
+calls INTEGER NOT NULL, credits INTEGER NOT NULL, last_call INTEGER NOT NULL, last_outcome TEXT NOT NULL,
+PRIMARY KEY (day, endpoint, key))`,
+  "CREATE TABLE IF NOT EXISTS spend_per_hour (hour INTEGER PRIMARY KEY, calls INTEGER NOT NULL, credits INTEGER NOT NULL)",
+  `CREATE TABLE IF NOT EXISTS unreported_call (id INTEGER PRIMARY KEY AUTOINCREMENT, day TEXT NOT NULL,
+endpoint TEXT NOT NULL, key TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS budget_alert (webhook_id TEXT PRIMARY KEY, day TEXT NOT NULL, threshold REAL NOT NULL,
+body TEXT NOT NULL, queued_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER,
+delivered_at INTEGER, UNIQUE (day, threshold))`,
+].join(";");
 
-/** Before history, the ledger kept calls per day only (all of them `detail` calls, 2 credits each). */
-const FROM_CALLS_PER_DAY = `
-INSERT INTO spend_per_day (day, endpoint, calls, credits) SELECT day, 'detail', calls, calls * ${CREDITS_PER_CALL}
-  FROM calls_per_day WHERE true ON CONFLICT DO NOTHING;
-DROP TABLE calls_per_day;`;
+/**
+ * Before history, the ledger kept calls per day only (all of them `detail` calls, 2 credits each). `WHERE true`:
+ * SQLite's parser needs a WHERE before ON CONFLICT in an INSERT … SELECT.
+ */
+const FROM_CALLS_PER_DAY = `INSERT INTO spend_per_day (day, endpoint, calls, credits)
+SELECT day, 'detail', calls, calls * ${CREDITS_PER_CALL} FROM calls_per_day WHERE true ON CONFLICT DO NOTHING;
+DROP TABLE calls_per_day`;
+
+/** The same upsert for every counter: one more call, its credits added. */
+const ADD_CALL = "ON CONFLICT DO UPDATE SET calls = calls + 1, credits = credits + excluded.credits";
 
 type DayRow = { day: string; endpoint: string; calls: number; credits: number } & Record<CallOutcome, number>;
 
@@ -107,16 +111,14 @@ export class CreditLedger extends DurableObject<Env> {
       )
       .one();
     sql.exec(
-      `INSERT INTO spend_per_day (day, endpoint, calls, credits) VALUES (?, ?, 1, ?)
-       ON CONFLICT DO UPDATE SET calls = calls + 1, credits = credits + excluded.credits`,
+      `INSERT INTO spend_per_day (day, endpoint, calls, credits) VALUES (?, ?, 1, ?) ${ADD_CALL}`,
       day,
       call.endpoint,
       credits,
     );
     sql.exec(
-      `INSERT INTO spend_per_key (day, endpoint, key, calls, credits, last_call, last_outcome) VALUES (?, ?, ?, 1, ?, ?, 'unknown')
-       ON CONFLICT DO UPDATE SET calls = calls + 1, credits = credits + excluded.credits,
-         last_call = excluded.last_call, last_outcome = 'unknown'`,
+      `INSERT INTO spend_per_key (day, endpoint, key, calls, credits, last_call, last_outcome)
+VALUES (?, ?, ?, 1, ?, ?, 'unknown') ${ADD_CALL}, last_call = excluded.last_call, last_outcome = 'unknown'`,
       day,
       call.endpoint,
       key,
@@ -124,8 +126,7 @@ export class CreditLedger extends DurableObject<Env> {
       id,
     );
     sql.exec(
-      `INSERT INTO spend_per_hour (hour, calls, credits) VALUES (?, 1, ?)
-       ON CONFLICT DO UPDATE SET calls = calls + 1, credits = credits + excluded.credits`,
+      `INSERT INTO spend_per_hour (hour, calls, credits) VALUES (?, 1, ?) ${ADD_CALL}`,
       Math.floor(now / HOUR_MS),
       credits,
     );
@@ -207,7 +208,7 @@ export class CreditLedger extends DurableObject<Env> {
     return this.ctx.storage.sql
       .exec<KeySpend>(
         `SELECT endpoint, key, calls, credits, last_outcome FROM spend_per_key WHERE day = ?
-         ORDER BY credits DESC, calls DESC, endpoint, key LIMIT ?`,
+ORDER BY credits DESC, calls DESC, endpoint, key LIMIT ?`,
         date,
         limit,
       )
@@ -259,7 +260,7 @@ export class CreditLedger extends DurableObject<Env> {
     for (const threshold of thresholds) {
       this.ctx.storage.sql.exec(
         `INSERT OR IGNORE INTO budget_alert (webhook_id, day, threshold, body, queued_at, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+VALUES (?, ?, ?, ?, ?, ?)`,
         `msg_${crypto.randomUUID().replaceAll("-", "")}`,
         utcDay(now),
         threshold,
