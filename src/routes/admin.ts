@@ -62,7 +62,20 @@ export function keysParams(now: number) {
 }
 
 /** `GET /v1/admin/config`'s body: what decides spend, never a secret (not even the alert URL, which may carry one). */
-export function configAnswer(config: Config) {
+export type ConfigAnswer = {
+  version: string;
+  credit_budget: number | null;
+  credits_per_call: number;
+  fresh_ttl_seconds: number;
+  stale_ttl_seconds: number;
+  negative_ttl_seconds: number;
+  upstream_timeout_ms: number;
+  /** `clip_id:period:region`, as the ledger and the logs name keys. */
+  warm_clip_ids: string[];
+  budget_alerts: { webhook: boolean; signed: boolean; thresholds: number[] };
+};
+
+export function configAnswer(config: Config): ConfigAnswer {
   return {
     version,
     credit_budget: config.creditBudgetPerDay === 0 ? null : config.creditBudgetPerDay,
@@ -79,8 +92,6 @@ export function configAnswer(config: Config) {
     },
   };
 }
-
-export type ConfigAnswer = ReturnType<typeof configAnswer>;
 
 export function adminRoutes(clock: () => number) {
   return new Hono<AppEnv>()
