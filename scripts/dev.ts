@@ -38,12 +38,16 @@ if (vars.KEYAPI_BASE_URL) {
   process.env.KEYAPI_API_KEY = MOCK_API_KEY;
 }
 
-// wrangler dev loads only `secrets.required` from .dev.vars; the optional secrets are passed on here.
-if (vars.WEBHOOK_SECRET) args.push("--var", `WEBHOOK_SECRET:${vars.WEBHOOK_SECRET}`);
+// wrangler dev loads only `secrets.required` from .dev.vars; the optional settings are passed on here.
+for (const name of ["WEBHOOK_SECRET", "ALERT_WEBHOOK_URL", "ALERT_WEBHOOK_SECRET"]) {
+  const value = vars[name];
+  if (value) args.push("--var", `${name}:${value}`);
+}
 // The usage endpoint works out of the box locally; .dev.vars may set another token.
 const adminToken = vars.ADMIN_TOKEN ?? LOCAL_ADMIN_TOKEN;
 args.push("--var", `ADMIN_TOKEN:${adminToken}`);
 console.log(`[dev] usage: curl -H 'Authorization: Bearer ${adminToken}' http://127.0.0.1:${PORT}/v1/admin/usage`);
+console.log(`[dev] console: http://127.0.0.1:${PORT}/admin (token: ${adminToken})`);
 
 const wrangler = spawn("wrangler", args, {
   stdio: "inherit",
