@@ -92,8 +92,10 @@ export class CreditLedger extends DurableObject<Env> {
   /**
    * Counts one call on `now`'s UTC day if `budget` credits allow it (`0`: no
    * limit, still counted). `now` is the asker's clock (Cloudflare's, in production).
+   * A caller still running the code from before history (during a deploy) names
+   * no call: it is counted all the same, as a detail call without a key.
    */
-  charge(now: number, budget: number, call: CallFor): Charge {
+  charge(now: number, budget: number, call: CallFor = { endpoint: "detail", key: "" }): Charge {
     const day = utcDay(now);
     if (day !== this.#prunedFor) this.#prune(now);
     const spent = this.#spent(day);

@@ -272,6 +272,15 @@ group("the 400-day window", () => {
     });
   });
 
+  it("counts a charge from a caller that names no call (older code, during a deploy)", async () => {
+    const charge = ledger().charge as unknown as (now: number, budget: number) => Promise<{ allowed: boolean }>;
+    expect(await charge(NOON, 4)).toMatchObject({ allowed: true });
+    expect(await ledger().usage(NOON, 4)).toMatchObject({ credits_spent: 2, upstream_calls: 1 });
+    expect(await ledger().keys("2026-11-25", 20)).toEqual([
+      { endpoint: "detail", key: "", calls: 1, credits: 2, last_outcome: "unknown" },
+    ]);
+  });
+
   it("carries over the old calls-per-day table, so an upgrade keeps today's budget exact", async () => {
     await runInDurableObject(ledger(), (_ledger: CreditLedger, state) => {
       state.storage.sql.exec("CREATE TABLE calls_per_day (day TEXT PRIMARY KEY, calls INTEGER NOT NULL)");
