@@ -14,6 +14,13 @@ const PORT = process.env.PORT ?? "8787";
 const LOCAL_ADMIN_TOKEN = "local-dev-admin-token";
 const MOCK_PORT = Number(process.env.MOCK_PORT ?? 8788);
 
+/** `CREDIT_BUDGET_PER_DAY` as this run gets it: from .dev.vars (passed on below), else wrangler.toml's. */
+function creditBudget(vars: Record<string, string>): string {
+  const shipped = /^CREDIT_BUDGET_PER_DAY\s*=\s*"(\d+)"/m.exec(readFileSync("wrangler.toml", "utf8"))?.[1];
+  const budget = vars.CREDIT_BUDGET_PER_DAY || shipped || "?";
+  return budget === "0" ? "no credit budget: CREDIT_BUDGET_PER_DAY=0" : `credit budget ${budget} credits a day`;
+}
+
 function devVars(): Record<string, string> {
   if (!existsSync(".dev.vars")) return {};
   const vars: Record<string, string> = {};
@@ -38,15 +45,17 @@ if (vars.KEYAPI_BASE_URL) {
   process.env.KEYAPI_API_KEY = MOCK_API_KEY;
 }
 
-// wrangler dev loads only `secrets.required` from .dev.vars; the optional settings are passed on here.
-for (const name of ["WEBHOOK_SECRET", "ALERT_WEBHOOK_URL", "ALERT_WEBHOOK_SECRET"]) {
+// wrangler dev loads only `secrets.required` from .dev.vars; the optional settings (and a budget) are passed on here.
+for (const name of ["WEBHOOK_SECRET", "ALERT_WEBHOOK_URL", "ALERT_WEBHOOK_SECRET", "CREDIT_BUDGET_PER_DAY"]) {
   const value = vars[name];
   if (value) args.push("--var", `${name}:${value}`);
 }
 // The usage endpoint works out of the box locally; .dev.vars may set another token.
 const adminToken = vars.ADMIN_TOKEN ?? LOCAL_ADMIN_TOKEN;
 args.push("--var", `ADMIN_TOKEN:${adminToken}`);
-console.log(`[dev] usage: curl -H 'Authorization: Bearer ${adminToken}' http://127.0.0.1:${PORT}/v1/admin/usage`);
+console.log(
+  `[dev] usage (${creditBudget(vars)}): curl -H 'Authorization: Bearer ${adminToken}' http://127.0.0.1:${PORT}/v1/admin/usage`,
+);
 console.log(`[dev] console: http://127.0.0.1:${PORT}/admin (token: ${adminToken})`);
 
 const wrangler = spawn("wrangler", args, {

@@ -12,6 +12,12 @@ import { DEFAULT_PERIOD, DEFAULT_REGION, type SoundQuery, soundQueryParams } fro
 import type { WebhookDeliveries } from "./webhook/deliveries";
 import { decodeSigningSecret } from "./webhook/standard";
 
+/**
+ * Credits a day when `CREDIT_BUDGET_PER_DAY` is not set (wrangler.toml ships the same value): safe by
+ * default, 1,000 KeyAPI calls. `0` means no limit, and has to be asked for.
+ */
+export const DEFAULT_CREDIT_BUDGET_PER_DAY = 2000;
+
 export type AllowedOrigins = { any: true } | { any: false; origins: ReadonlySet<string> };
 
 export type Config = {
@@ -190,7 +196,7 @@ export const envSchema = z.object({
   WEBHOOK_SECRET: z.optional(nonBlank.check(z.minLength(16, "must be at least 16 characters"))),
   SOUND_COORDINATOR: durableObjectNamespace<SoundCoordinator>(),
   CREDIT_LEDGER: durableObjectNamespace<CreditLedger>(),
-  CREDIT_BUDGET_PER_DAY: z.prefault(wholeNumber, "0"),
+  CREDIT_BUDGET_PER_DAY: z.prefault(wholeNumber, String(DEFAULT_CREDIT_BUDGET_PER_DAY)),
   ADMIN_TOKEN: z.optional(nonBlank.check(z.minLength(16, "must be at least 16 characters"))),
   ...alertEnvSchema.shape,
 });

@@ -21,7 +21,7 @@ import {
   type Usage,
 } from "./coordinator/ledger-contract";
 import { ALERT_EVENT_TYPE, BUDGET_THRESHOLDS } from "./domain/budget-alerts";
-import { type ProblemKind, problemKinds } from "./domain/problems";
+import { MAX_LISTED_ERRORS, type ProblemKind, problemKinds } from "./domain/problems";
 import { CALL_OUTCOMES, KEYAPI_ENDPOINTS } from "./domain/upstream";
 import { CARD_HEIGHT, CARD_WIDTH, ERROR_CARD_HEIGHT } from "./embed/card-svg";
 import {
@@ -65,6 +65,7 @@ const problemSchema = z.object({
   detail: z.string(),
   request_id: z.string(),
   errors: z.optional(z.array(z.object({ param: z.string(), message: z.string() }))),
+  errors_omitted: z.optional(z.int()),
 });
 
 const healthSchema = z.object({ status: z.literal("ok"), version: z.string() });
@@ -807,7 +808,12 @@ export function buildOpenApiDocument(): JsonObject {
     components: {
       schemas: {
         SoundPayload: jsonSchema(soundPayloadSchema),
-        Problem: { ...jsonSchema(problemSchema), description: "RFC 9457 problem details; `errors` on 400 only." },
+        Problem: {
+          ...jsonSchema(problemSchema),
+          description:
+            `RFC 9457 problem details; \`errors\` on 400 only, at most ${MAX_LISTED_ERRORS} entries, ` +
+            "with `errors_omitted` counting the rest when there were more.",
+        },
         Health: jsonSchema(healthSchema),
         OEmbed: { ...jsonSchema(oembedResponseSchema), description: "An oEmbed 1.0 `rich` response." },
         Usage: jsonSchema(usageSchema),

@@ -16,6 +16,7 @@ import { promisify } from "node:util";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { MOCK_API_KEY } from "../../mock/keyapi.ts";
+import { ClientAddresses } from "./load.ts";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
@@ -60,7 +61,7 @@ export async function startLocations(options: {
     { namespace_id: string; simple: { limit: number; period: 10 | 60 } }
   >;
   const durableObjects = production.durableObjects ?? {};
-  let client = 0;
+  const clients = new ClientAddresses();
 
   const workers = Array.from({ length: options.count }, (_, index) => {
     const name = `loc-${index}`;
@@ -105,8 +106,8 @@ export async function startLocations(options: {
     count: options.count,
     async fetch(index, path, init = {}) {
       const headers = new Headers(init.headers);
-      // Addresses from the documentation range: each request its own client, below every per-client limit.
-      if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", `2001:db8::${(client++).toString(16)}`);
+      // Each request its own client, below every per-client limit.
+      if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", clients.next());
       const response = await mf.dispatchFetch(`http://loc-${index}.test${path}`, { ...init, headers } as never);
       return response as unknown as Response;
     },

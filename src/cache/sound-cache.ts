@@ -409,7 +409,11 @@ function asJoiner<T extends { upstream?: UpstreamTrace }>(result: T): T {
 
 function asJoinerError(error: unknown): unknown {
   if (!(error instanceof ProblemError) || !error.upstream) return error;
-  const copy = new ProblemError(error.kind, error.detail, { errors: error.errors, retryAfter: error.retryAfter });
+  const copy = new ProblemError(error.kind, error.detail, {
+    errors: error.errors,
+    errorsOmitted: error.errorsOmitted,
+    retryAfter: error.retryAfter,
+  });
   copy.upstream = { ...error.upstream, role: "joined" };
   return copy;
 }

@@ -55,6 +55,12 @@ export class SoundCoordinator extends DurableObject<Env> {
   /** The KeyAPI call in flight, if any: every asker who needs one joins it. */
   #call: Promise<Obtained> | undefined;
   #schemaReady = false;
+  /**
+   * The copy held, as last stored or read. Also what keeps an answer the row
+   * could not take (storage refused it): it is still handed out, so such an
+   * answer never costs a KeyAPI call per asker.
+   */
+  #copy: CachedAnswer | undefined;
 
   async obtain(ask: Ask): Promise<Obtained> {
     const held = this.#held();
@@ -80,6 +86,7 @@ export class SoundCoordinator extends DurableObject<Env> {
 
   /** The copy's lifetime is over: free the object's storage. */
   override async alarm(): Promise<void> {
+    this.#copy = undefined;
     await this.ctx.storage.deleteAll();
     this.#schemaReady = false;
   }
@@ -145,23 +152,39 @@ export class SoundCoordinator extends DurableObject<Env> {
   }
 
   #held(): CachedAnswer | undefined {
+    if (this.#copy) return this.#copy;
     this.#schema();
     const row = this.ctx.storage.sql.exec<CopyRow>("SELECT status, body, etag, stored_at FROM copy").toArray()[0];
     if (!row || (row.status !== 200 && row.status !== 404)) return undefined;
-    return { status: row.status, body: row.body, etag: row.etag, storedAt: row.stored_at };
+    this.#copy = { status: row.status, body: row.body, etag: row.etag, storedAt: row.stored_at };
+    return this.#copy;
   }
 
+  /** Never throws: an answer the row cannot take is still served from memory (see `#copy`). */
   #store(answer: CachedAnswer, ttls: Ttls, now: number): void {
-    this.#schema();
-    this.ctx.storage.sql.exec(
-      "INSERT OR REPLACE INTO copy (id, status, body, etag, stored_at) VALUES (1, ?, ?, ?, ?)",
-      answer.status,
-      answer.body,
-      answer.etag,
-      answer.storedAt,
-    );
-    // In the object's own time: the asker's clock may be a test's.
+    this.#copy = answer;
+    // In the object's own time: the asker's clock may be a test's. Also ends the copy kept only in memory.
     void this.ctx.storage.setAlarm(Date.now() + Math.max(0, servableUntil(answer, ttls) - now));
+    try {
+      this.#schema();
+      this.ctx.storage.sql.exec(
+        "INSERT OR REPLACE INTO copy (id, status, body, etag, stored_at) VALUES (1, ?, ?, ?, ?)",
+        answer.status,
+        answer.body,
+        answer.etag,
+        answer.storedAt,
+      );
+    } catch (error) {
+      // A previous row may stay behind: an older copy, which freshness rules judge like any other.
+      console.warn(
+        JSON.stringify({
+          level: "warn",
+          message: "coordinator could not store its copy",
+          body_length: answer.body.length,
+          error: error instanceof Error ? error.message.slice(0, 200) : "unknown",
+        }),
+      );
+    }
   }
 
   #schema(): void {

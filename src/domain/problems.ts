@@ -46,6 +46,14 @@ export type ProblemKind = keyof typeof problemKinds;
 export type ParamError = { param: string; message: string };
 
 /**
+ * At most this many input problems are listed (in `errors`, and by name in
+ * `detail`); the rest are counted. A 2 KB URL must not draw a 50 KB answer.
+ */
+export const MAX_LISTED_ERRORS = 20;
+/** Names echoed from a request (parameters, fields) are cut to this many code points. */
+export const MAX_ECHOED_NAME = 64;
+
+/**
  * A failure the service knows how to explain. Throw it anywhere; the app's
  * `onError` turns it into a problem response.
  *
@@ -54,22 +62,45 @@ export type ParamError = { param: string; message: string };
 export class ProblemError extends Error {
   readonly kind: ProblemKind;
   readonly detail: string;
+  /** At most `MAX_LISTED_ERRORS`. */
   readonly errors: ParamError[] | undefined;
+  /** How many more problems there were than `errors` lists. */
+  readonly errorsOmitted: number;
   /** Seconds, sent as `Retry-After`. */
   readonly retryAfter: number | undefined;
   /** The KeyAPI exchange behind this failure, if there was one (for the request log). */
   upstream: UpstreamTrace | undefined;
 
-  constructor(kind: ProblemKind, detail: string, extras: { errors?: ParamError[]; retryAfter?: number } = {}) {
+  constructor(
+    kind: ProblemKind,
+    detail: string,
+    extras: { errors?: ParamError[]; errorsOmitted?: number; retryAfter?: number } = {},
+  ) {
     super(`${kind}: ${detail}`);
     this.name = "ProblemError";
     this.kind = kind;
     this.detail = detail;
-    this.errors = extras.errors;
+    const { errors, errorsOmitted = 0 } = extras;
+    this.errors = errors?.slice(0, MAX_LISTED_ERRORS);
+    this.errorsOmitted = errorsOmitted + (errors ? errors.length - (this.errors?.length ?? 0) : 0);
     this.retryAfter = extras.retryAfter;
   }
 
   get status(): number {
     return problemKinds[this.kind].status;
   }
+}
+
+/**
+ * A 400 naming its problems: `<lead>: <names>.` in `detail`, each problem in
+ * `errors`, both cut at `MAX_LISTED_ERRORS` with a count of the rest.
+ *
+ * @example invalidInput("invalid-query", "Invalid query parameters", [{ param: "region", message: "…" }])
+ *   // detail: "Invalid query parameters: region."
+ */
+export function invalidInput(kind: "invalid-query" | "invalid-body", lead: string, errors: ParamError[]): ProblemError {
+  const listed = errors.slice(0, MAX_LISTED_ERRORS);
+  const names = [...new Set(listed.map((error) => error.param))].join(", ");
+  const rest = errors.length - listed.length;
+  return new ProblemError(kind, `${lead}: ${names}${rest > 0 ? ` and ${rest} more` : ""}.`, { errors });
 }

@@ -65,7 +65,9 @@ export function trendSummary(trend: SoundPayload["trend"], period: number): stri
 }
 
 function scaleToPeak(trend: SoundPayload["trend"]): number[] {
-  const peak = Math.max(...trend.map((point) => point.value), 0);
+  // A loop, not Math.max(...values): spreading a long list into a call overflows the stack.
+  let peak = 0;
+  for (const point of trend) if (point.value > peak) peak = point.value;
   return trend.map((point) => (peak > 0 ? Math.round((Math.max(point.value, 0) / peak) * 100) : 0));
 }
 

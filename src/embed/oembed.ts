@@ -88,6 +88,7 @@ export function embedTarget(raw: string, ownOrigin: string): CardQuery {
       // Named as part of `url`, the parameter the caller actually sent.
       throw new ProblemError("invalid-query", "Invalid query parameters: url.", {
         errors: error.errors.map((problem) => ({ param: "url", message: `${problem.param} ${problem.message}` })),
+        errorsOmitted: error.errorsOmitted,
       });
     }
   }

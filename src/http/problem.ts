@@ -13,6 +13,8 @@ export type ProblemDetails = {
   detail: string;
   request_id: string;
   errors?: ParamError[];
+  /** How many problems `errors` leaves out (it lists at most 20); present only then. */
+  errors_omitted?: number;
 };
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
@@ -31,6 +33,7 @@ export function problemBody(error: ProblemError, requestId: string): ProblemDeta
     request_id: requestId,
   };
   if (error.errors) body.errors = error.errors;
+  if (error.errorsOmitted > 0) body.errors_omitted = error.errorsOmitted;
   return body;
 }
 

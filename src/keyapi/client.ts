@@ -9,6 +9,7 @@ import { ProblemError } from "../domain/problems";
 import { CREDITS_PER_CALL, type UpstreamExchange } from "../domain/upstream";
 import type { SoundQuery } from "../sound/query";
 import { parseJsonKeepingBigIntegers } from "./json";
+import { ANSWER_LIMITS } from "./limits";
 import { type SoundPayload, trimSound, upstreamSoundSchema } from "./sound";
 
 export const KEYAPI_PATH = "/v1/tiktok/trending/music/detail";
@@ -123,9 +124,16 @@ async function attempt(
       signal: deadline,
     });
     exchange.status = response.status;
-    const body = await response.text();
     if (RETRYABLE_STATUSES.has(response.status)) {
+      await response.body?.cancel();
       return { failure: failureFor(response.status, response.headers), retryable: true };
+    }
+    const body = await readAtMost(response, ANSWER_LIMITS.bodyBytes);
+    if (body === undefined) {
+      return {
+        failure: new ProblemError("upstream-error", "KeyAPI sent an answer too large to read."),
+        retryable: false,
+      };
     }
     const now = options.now ?? Date.now;
     return { answer: interpret(response.status, response.headers, body, query, new Date(now())) };
@@ -138,6 +146,28 @@ async function attempt(
   } finally {
     logCall(query, exchange.status, Date.now() - started, number, options.requestId);
     options.afterAttempt?.(exchange.status);
+  }
+}
+
+/**
+ * The body as text, or undefined (and the rest left unread) once it passes
+ * `maxBytes`: what KeyAPI sends is read into memory, so its size is ours to bound.
+ */
+async function readAtMost(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let bytes = 0;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    bytes += value.byteLength;
+    if (bytes > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    text += decoder.decode(value, { stream: true });
   }
 }
 

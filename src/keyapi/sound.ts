@@ -3,9 +3,12 @@
  *
  * The upstream schema is lenient on purpose: an odd or missing optional field
  * becomes null (or an empty list, or the item is dropped), so a change upstream
- * degrades one field instead of failing the whole answer.
+ * degrades one field instead of failing the whole answer. It is strict about
+ * sizes (limits.ts): every list and string is bounded, whatever KeyAPI sends.
  */
 import * as z from "zod/mini";
+import { boundedText } from "../util/code-points";
+import { ANSWER_LIMITS } from "./limits";
 
 // ---- what we serve ---------------------------------------------------------
 
@@ -41,12 +44,25 @@ export type SoundPayload = z.infer<typeof soundPayloadSchema>;
 
 const orNull = <T extends z.ZodMiniType>(schema: T) => z.catch(z.nullable(schema), null);
 
-const text = orNull(z.string());
+/** Text, cut to its cap (whole code points, lone surrogates replaced). */
+const boundedString = z.pipe(
+  z.string(),
+  z.transform((value) => boundedText(value, ANSWER_LIMITS.textCodePoints)),
+);
+/** A string that is wrong when cut (a URL, an id): refused over `max`, and when it holds a lone surrogate. */
+const wholeString = (max: number) =>
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(max),
+    z.refine((value) => value.isWellFormed()),
+  );
+
+const text = orNull(boundedString);
 const num = orNull(z.number());
 /** Ids arrive as strings, as numbers, or (when > 2^53) as exact strings from our JSON parser. */
 const id = orNull(
   z.union([
-    z.string().check(z.minLength(1)),
+    wholeString(ANSWER_LIMITS.idLength),
     z.pipe(
       z.int(),
       z.transform((value) => String(value)),
@@ -54,21 +70,27 @@ const id = orNull(
   ]),
 );
 /** Links end up in `href`/`src` attributes of other people's pages: http(s) only. */
-const webUrl = orNull(z.string().check(z.regex(/^https?:\/\/[^\s]+$/i)));
+const webUrl = orNull(wholeString(ANSWER_LIMITS.urlLength).check(z.regex(/^https?:\/\/[^\s]+$/i)));
 
-/** A list whose unreadable items are dropped, and which is empty when missing. */
-const listOf = <T>(item: z.ZodMiniType<T>) =>
+/**
+ * A list whose unreadable items are dropped, and which is empty when missing;
+ * reading stops at `max` items, so a huge list costs no more than its head.
+ */
+const listOf = <T>(item: z.ZodMiniType<T>, max = Number.POSITIVE_INFINITY) =>
   z.pipe(
     z.catch(z.array(z.unknown()), []),
-    z.transform((items): T[] =>
-      items.flatMap((candidate) => {
+    z.transform((items): T[] => {
+      const kept: T[] = [];
+      for (const candidate of items) {
+        if (kept.length >= max) break;
         const result = item.safeParse(candidate);
-        return result.success ? [result.data] : [];
-      }),
-    ),
+        if (result.success) kept.push(result.data);
+      }
+      return kept;
+    }),
   );
 
-const info = z.object({ label: z.optional(z.string()), value: z.string() });
+const info = z.object({ label: z.optional(z.string()), value: boundedString });
 
 const trendPoint = z.pipe(
   z.object({ time: z.number().check(z.minimum(0), z.maximum(253_402_300_799)), value: z.number() }),
@@ -76,7 +98,7 @@ const trendPoint = z.pipe(
 );
 
 const country = z.pipe(
-  z.object({ country_info: z.object({ label: z.string(), value: z.string() }), score: num }),
+  z.object({ country_info: z.object({ label: boundedString, value: boundedString }), score: num }),
   z.transform(({ country_info, score }) => ({ code: country_info.label, name: country_info.value, score })),
 );
 
@@ -100,7 +122,8 @@ const ageBucket = z.pipe(
 );
 
 const video = z.pipe(
-  z.object({ item_id: z.pipe(id, z.string()), cover_uri: text }),
+  // `cover_uri` is passed as KeyAPI sends it (not only http(s)), but like every URL it is never cut.
+  z.object({ item_id: z.pipe(id, z.string()), cover_uri: orNull(wholeString(ANSWER_LIMITS.urlLength)) }),
   z.transform(({ item_id, cover_uri }) => ({ id: item_id, cover: cover_uri })),
 );
 
@@ -126,11 +149,12 @@ export const upstreamSoundSchema = z.object({
   rank_diff: num,
   promoted: orNull(z.boolean()),
   longevity,
+  // Every point is read: the newest are kept (trimSound), and KeyAPI's order is not trusted.
   trend: listOf(trendPoint),
-  audience_countries: listOf(country),
-  audience_interests: listOf(interest),
-  audience_ages: listOf(ageBucket),
-  related_items: listOf(video),
+  audience_countries: listOf(country, ANSWER_LIMITS.listItems),
+  audience_interests: listOf(interest, ANSWER_LIMITS.listItems),
+  audience_ages: listOf(ageBucket, ANSWER_LIMITS.listItems),
+  related_items: listOf(video, ANSWER_LIMITS.listItems),
 });
 
 export type UpstreamSound = z.output<typeof upstreamSoundSchema>;
@@ -161,7 +185,10 @@ export function trimSound(
     rank_diff: sound.rank_diff,
     promoted: sound.promoted,
     popularity: sound.longevity,
-    trend: sound.trend.toSorted((a, b) => a.time - b.time).map(({ time, value }) => ({ date: utcDay(time), value })),
+    trend: sound.trend
+      .toSorted((a, b) => a.time - b.time)
+      .slice(-ANSWER_LIMITS.trendPoints)
+      .map(({ time, value }) => ({ date: utcDay(time), value })),
     countries: sound.audience_countries,
     interests: sound.audience_interests,
     ages: sound.audience_ages,

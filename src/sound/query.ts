@@ -4,7 +4,8 @@
  * only values that passed them are ever sent upstream or used as a cache key.
  */
 import * as z from "zod/mini";
-import { type ParamError, ProblemError } from "../domain/problems";
+import { invalidInput, MAX_ECHOED_NAME, type ParamError } from "../domain/problems";
+import { boundedText } from "../util/code-points";
 import { REGION_CODES } from "./regions";
 
 export const PERIODS = [7, 30, 120] as const;
@@ -53,8 +54,6 @@ export type CardQuery = { sound: SoundQuery; theme: Theme };
 type ParamSchemas = Record<string, z.ZodMiniType<unknown, string>>;
 type ParamValues<S extends ParamSchemas> = { [K in keyof S]?: z.output<S[K]> };
 
-const MAX_ECHOED_NAME = 64;
-
 /**
  * Reads the parameters `schemas` names from a query string, strictly: unknown
  * (unless told to ignore them), repeated and empty parameters are errors too,
@@ -75,11 +74,14 @@ export function readParams<S extends ParamSchemas>(
   const fixed: Partial<Record<string, string>> = options.fixed ?? {};
   const values = new Map<string, string>(Object.entries(fixed) as [string, string][]);
   const repeated = new Set<string>();
+  const unknown = new Set<string>();
 
   for (const [name, value] of search) {
     if (!Object.hasOwn(schemas, name) || Object.hasOwn(fixed, name)) {
       if (options.unknown === "ignore") continue;
-      errors.push({ param: name.slice(0, MAX_ECHOED_NAME), message: "is not a known parameter" });
+      const echoed = boundedText(name, MAX_ECHOED_NAME);
+      if (!unknown.has(echoed)) errors.push({ param: echoed, message: "is not a known parameter" });
+      unknown.add(echoed);
     } else if (values.has(name)) {
       if (!repeated.has(name)) errors.push({ param: name, message: "must be given only once" });
       repeated.add(name);
@@ -104,10 +106,7 @@ export function readParams<S extends ParamSchemas>(
     if (!values.has(name)) errors.push({ param: name, message: "is required" });
   }
 
-  if (errors.length > 0) {
-    const names = [...new Set(errors.map((error) => error.param))].join(", ");
-    throw new ProblemError("invalid-query", `Invalid query parameters: ${names}.`, { errors });
-  }
+  if (errors.length > 0) throw invalidInput("invalid-query", "Invalid query parameters", errors);
   return parsed as ParamValues<S>;
 }
 

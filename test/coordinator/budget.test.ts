@@ -146,6 +146,28 @@ group("the budget, as clients meet it", () => {
   });
 });
 
+group("safe by default", () => {
+  const usage = async (worker: ReturnType<typeof testWorker>) =>
+    (await worker.fetch("/v1/admin/usage", { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
+
+  it("ships with a budget of 2,000 credits a day: as deployed (wrangler.toml) and when the var is missing", async () => {
+    expect(await usage(location({ ADMIN_TOKEN }).worker)).toMatchObject({ credit_budget: 2000, credits_left: 2000 });
+    const unset = location({ ADMIN_TOKEN, CREDIT_BUDGET_PER_DAY: undefined }).worker;
+    expect(await usage(unset)).toMatchObject({ credit_budget: 2000, credits_left: 2000 });
+  });
+
+  it("so call 1,001 of a day is refused, with no setting at all", async () => {
+    const upstream = fakeKeyApi();
+    // 1,000 calls already made today, anywhere.
+    await Promise.all(Array.from({ length: 1000 }, () => ledger().charge(NOON, 0)));
+    const { worker } = location({ CREDIT_BUDGET_PER_DAY: undefined });
+    const res = await worker.fetch(`${SOUND_PATH}?clip_id=1001`);
+    expect(res.status, await describe(res)).toBe(503);
+    expect(await res.json()).toMatchObject({ type: "urn:tiktok-sound-edge:problem:credit-budget-exhausted" });
+    expect(upstream.calls).toBe(0);
+  });
+});
+
 group("GET /v1/admin/usage", () => {
   it("reports today's figures to the bearer of ADMIN_TOKEN, never cached", async () => {
     fakeKeyApi();
@@ -164,8 +186,8 @@ group("GET /v1/admin/usage", () => {
     });
   });
 
-  it("says null for the budget when there is none", async () => {
-    const { worker } = location({ ADMIN_TOKEN });
+  it("says null for the budget when there is none (CREDIT_BUDGET_PER_DAY=0)", async () => {
+    const { worker } = location({ ADMIN_TOKEN, CREDIT_BUDGET_PER_DAY: "0" });
     const res = await worker.fetch("/v1/admin/usage", { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(await res.json()).toMatchObject({ credits_spent: 0, credit_budget: null, credits_left: null });
   });

@@ -145,6 +145,37 @@ group("the copy of record", () => {
   });
 });
 
+group("an answer the object cannot store", () => {
+  it("is still handed to every asker, from memory, and costs one KeyAPI call, not one per asker", async () => {
+    const upstream = fakeKeyApi();
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const stub = coordinatorFor("12");
+    // Storage refuses the row, as SQLite refuses one over its size limit.
+    await runInDurableObject(stub, (_instance, state) => {
+      const sql = Object.getPrototypeOf(state.storage.sql) as SqlStorage;
+      const exec = sql.exec;
+      vi.spyOn(sql, "exec").mockImplementation(function (this: SqlStorage, query, ...bindings) {
+        if (query.startsWith("INSERT OR REPLACE INTO copy")) throw new Error("string or blob too big: SQLITE_TOOBIG");
+        return exec.call(this, query, ...bindings);
+      });
+    });
+    const first = await stub.obtain(ask("12"));
+    expect(first).toMatchObject({ ok: true, answer: { status: 200 }, upstream: { role: "called" } });
+    const later = await Promise.all([stub.obtain(ask("12")), stub.obtain(ask("12", { now: NOON + 30_000 }))]);
+    for (const outcome of later)
+      expect(outcome).toMatchObject({ ok: true, upstream: null, answer: { storedAt: NOON } });
+    // A location with empty tiers asks the object too, and gets the same copy.
+    await env.SOUND_CACHE.delete(`sound:${cacheKey({ clipId: "12", period: 7, region: "US" })}`);
+    const [location] = locations(1).workers;
+    const res = await location?.fetch(`${SOUND_PATH}?clip_id=12`);
+    expect(res?.headers.get("Server-Timing"), res && (await describe(res))).toBe('cache;desc="coordinator"');
+    expect(upstream.calls).toBe(1);
+    expect(warn.mock.calls.map(([line]) => JSON.parse(String(line)).message)).toContain(
+      "coordinator could not store its copy",
+    );
+  });
+});
+
 group("stale in every location", () => {
   it("is refreshed once for all of them, and every location then serves the new copy", async () => {
     const upstream = fakeKeyApi();
@@ -177,7 +208,7 @@ group("when the coordinator fails", () => {
     const upstream = fakeKeyApi();
     upstream.mock.behave({ latencyMs: 20 });
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    const [worker] = locations(1, { SOUND_COORDINATOR: throwing }).workers;
+    const [worker] = locations(1, { SOUND_COORDINATOR: throwing, CREDIT_BUDGET_PER_DAY: "0" }).workers;
     const responses = await Promise.all(Array.from({ length: 5 }, () => worker?.fetch(`${SOUND_PATH}?clip_id=8`)));
     for (const res of responses) expect(res?.status).toBe(200);
     expect(responses[0]?.headers.get("X-Cache")).toBe("MISS");

@@ -42,7 +42,7 @@ async function json(res: Response): Promise<unknown> {
 group("history per day and endpoint", () => {
   it("counts calls, credits and outcomes per UTC day, oldest first, days without calls as zeros", async () => {
     const upstream = fakeKeyApi();
-    const { worker, clock } = location();
+    const { worker, clock } = location({ CREDIT_BUDGET_PER_DAY: "0" });
     clock.now = NOON - 2 * DAY;
     expect((await worker.fetch(`${SOUND_PATH}?clip_id=1`)).status).toBe(200);
     clock.now = NOON;
@@ -202,7 +202,9 @@ group("across locations", () => {
     const upstreamCallLines = logged("upstream_call");
     vi.spyOn(console, "warn").mockImplementation(() => {});
     const clock = { now: NOON };
-    const workers = Array.from({ length: 4 }, () => location({}, clock).worker);
+    // No budget: the only setting in which a location calls KeyAPI directly when its coordinator is unreachable.
+    const noBudget = { CREDIT_BUDGET_PER_DAY: "0" };
+    const workers = Array.from({ length: 4 }, () => location(noBudget, clock).worker);
     const [first, second] = workers as [Worker, Worker];
     // Every location asks for the same 6 clips at once (one call each), then one location's
     // coordinator is unreachable and it calls KeyAPI directly (no budget: today's fallback).
@@ -217,7 +219,7 @@ group("across locations", () => {
         obtain: () => Promise.reject(new Error("coordinator unreachable")),
       }),
     };
-    const cut = location({ SOUND_COORDINATOR: unreachable }, clock).worker;
+    const cut = location({ ...noBudget, SOUND_COORDINATOR: unreachable }, clock).worker;
     expect((await cut.fetch(`${SOUND_PATH}?clip_id=17`)).status).toBe(200);
 
     const lines = upstreamCallLines();

@@ -1,6 +1,7 @@
 import { expect, describe as group, it } from "vitest";
 import example from "../../mock/example-response.json";
 import { parseJsonKeepingBigIntegers } from "../../src/keyapi/json";
+import { ANSWER_LIMITS } from "../../src/keyapi/limits";
 import { soundPayloadSchema, trimSound, upstreamSoundSchema } from "../../src/keyapi/sound";
 import expected from "../fixtures/example-payload.json";
 
@@ -129,6 +130,106 @@ group("trimSound", () => {
     ]);
     expect(payload.song_id).toBe("6703723270476138498");
   });
+});
+
+group("trimSound bounds every list and string (ANSWER_LIMITS)", () => {
+  const { trendPoints, listItems, textCodePoints, urlLength, idLength } = ANSWER_LIMITS;
+  const DAY = 86_400;
+
+  it("keeps the newest trend points by date, oldest first, whatever order KeyAPI sends", () => {
+    const days = trendPoints + 100;
+    const trend = Array.from({ length: days }, (_, i) => ({ time: (days - 1 - i) * DAY, value: i }));
+    const payload = trim({ trend });
+    expect(payload.trend).toHaveLength(trendPoints);
+    expect(payload.trend[0]).toEqual({ date: "1970-04-11", value: trendPoints - 1 });
+    expect(payload.trend.at(-1)).toEqual({
+      date: new Date((days - 1) * DAY * 1000).toISOString().slice(0, 10),
+      value: 0,
+    });
+  });
+
+  it("keeps the first readable items of countries, interests, ages and videos", () => {
+    const many = <T>(make: (i: number) => T) => [null, ...Array.from({ length: listItems + 10 }, (_, i) => make(i))];
+    const payload = trim({
+      audience_countries: many((i) => ({ country_info: { label: "C", value: `c${i}` }, score: i })),
+      audience_interests: many((i) => ({ interest_info: { value: `i${i}` }, score: i })),
+      audience_ages: many((i) => ({ age_info: { value: `a${i}` }, score: i })),
+      related_items: many((i) => ({ item_id: String(i), cover_uri: null })),
+    });
+    for (const list of [payload.countries, payload.interests, payload.ages, payload.videos]) {
+      expect(list).toHaveLength(listItems);
+    }
+    expect(payload.countries.at(-1)?.name).toBe(`c${listItems - 1}`);
+    expect(payload.videos[0]?.id).toBe("0");
+  });
+
+  it("cuts text at a code point, never inside an emoji, and replaces lone surrogates", () => {
+    const payload = trim({
+      title: `${"t".repeat(textCodePoints - 1)}😀😀`,
+      author: "a\ud83db",
+      audience_countries: [{ country_info: { label: "L".repeat(5000), value: "😀".repeat(5000) }, score: 1 }],
+      audience_interests: [{ interest_info: { value: "n".repeat(5000) }, score: 1 }],
+    });
+    // First, so a failure prints escapes rather than the lone surrogate itself (which breaks the reporter).
+    expect(JSON.stringify(payload).match(/\\ud[89a-f]../gi)).toBeNull();
+    expect(payload.title).toBe(`${"t".repeat(textCodePoints - 1)}😀`);
+    expect(payload.author).toBe("a\ufffdb");
+    expect(payload.countries[0]).toEqual({
+      code: "L".repeat(textCodePoints),
+      name: "😀".repeat(textCodePoints),
+      score: 1,
+    });
+    expect(payload.interests[0]?.name).toHaveLength(textCodePoints);
+  });
+
+  it("drops a URL or an id over its cap instead of cutting it", () => {
+    const url = (length: number) => `https://c.example/${"u".repeat(length - "https://c.example/".length)}`;
+    const payload = trim({
+      clip_id: "1".repeat(idLength + 1),
+      song_id: "2".repeat(idLength + 1),
+      cover: url(urlLength),
+      link: url(urlLength + 1),
+      music_url: "https://c.example/\ud800",
+      related_items: [
+        { item_id: "3".repeat(idLength + 1), cover_uri: "x" },
+        { item_id: "4".repeat(idLength), cover_uri: url(urlLength + 1) },
+      ],
+    });
+    expect(payload.music_url === null, "a URL with a lone surrogate is dropped").toBe(true);
+    expect(payload).toMatchObject({ clip_id: request.clipId, song_id: null, link: null, music_url: null });
+    expect(payload.cover).toHaveLength(urlLength);
+    expect(payload.videos).toEqual([{ id: "4".repeat(idLength), cover: null }]);
+  });
+});
+
+it("keeps even the worst case (every list full, every string at its cap) under 2 MB, what a coordinator row holds", () => {
+  const { trendPoints, listItems, textCodePoints, urlLength, idLength } = ANSWER_LIMITS;
+  // Control characters: the longest JSON for their length (`\u0001`, six characters each); numbers likewise.
+  const LONGEST_NUMBER = -2.2250738585072014e-308;
+  const text = "\u0001".repeat(textCodePoints);
+  const url = `https://${"\u0001".repeat(urlLength - 8)}`;
+  const list = <T>(item: T) => Array.from({ length: listItems }, () => item);
+  const payload = trim({
+    clip_id: "9".repeat(idLength),
+    song_id: "9".repeat(idLength),
+    title: text,
+    author: text,
+    cover: url,
+    link: url,
+    music_url: url,
+    country_code: text,
+    trend: Array.from({ length: trendPoints }, (_, i) => ({
+      time: 253_402_300_799 - i,
+      value: LONGEST_NUMBER,
+    })),
+    audience_countries: list({ country_info: { label: text, value: text }, score: LONGEST_NUMBER }),
+    audience_interests: list({ interest_info: { value: text }, score: LONGEST_NUMBER }),
+    audience_ages: list({ age_info: { value: text }, score: LONGEST_NUMBER }),
+    related_items: list({ item_id: "9".repeat(idLength), cover_uri: url }),
+  });
+  expect(payload.countries[0]?.name).toHaveLength(textCodePoints);
+  expect(payload.videos[0]?.cover).toHaveLength(urlLength);
+  expect(new TextEncoder().encode(JSON.stringify(payload)).byteLength).toBeLessThan(2_000_000);
 });
 
 group("parseJsonKeepingBigIntegers", () => {

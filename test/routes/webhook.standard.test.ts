@@ -70,6 +70,23 @@ group("a Standard Webhooks delivery", () => {
     expect(upstream.calls).toBe(2);
   });
 
+  it("passes with the signature header sent as two lines, the valid one first or second", async () => {
+    const { upstream, worker, nowSeconds } = setup();
+    const stale = new Webhook("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    for (const validFirst of [true, false]) {
+      const id = newId();
+      const body = items({ clip_id: validFirst ? "11" : "12" });
+      const sentAt = new Date(Number(nowSeconds()) * 1000);
+      const entries = [new Webhook(SECRET).sign(id, sentAt, body), stale.sign(id, sentAt, body)];
+      const headers = new Headers({ "Content-Type": "application/json", "webhook-id": id });
+      headers.set("webhook-timestamp", nowSeconds());
+      for (const entry of validFirst ? entries : entries.reverse()) headers.append("webhook-signature", entry);
+      const res = await worker.fetch(PATH, { method: "POST", body, headers });
+      expect(res.status, await describe(res)).toBe(200);
+    }
+    expect(upstream.calls).toBe(2);
+  });
+
   it("passes with several signatures when any one matches (key rotation)", async () => {
     const { upstream, post, nowSeconds } = setup();
     const id = newId();

@@ -279,6 +279,33 @@ group("refused before KeyAPI is asked", () => {
     expect(upstream.calls).toBe(0);
   });
 
+  it("400 listing at most 20 problems of a body full of unknown fields, the rest counted", async () => {
+    const { upstream, post } = setup();
+    const fields = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`f${i}`, 1]));
+    const res = await post(JSON.stringify({ items: [{ clip_id: "1", ...fields }] }));
+    expect(res.status, await describe(res)).toBe(400);
+    const text = await res.text();
+    expect(text.length).toBeLessThan(2048);
+    const body = JSON.parse(text) as { detail: string; errors: { param: string }[]; errors_omitted: number };
+    expect(body.errors).toHaveLength(20);
+    expect(body.errors[0]).toEqual({ param: "items[0].f0", message: "is not a known field" });
+    expect(body.errors_omitted).toBe(480);
+    expect(body.detail).toMatch(/^Invalid body: items\[0\]\.f0, .*, items\[0\]\.f19 and 480 more\.$/);
+    expect(upstream.calls).toBe(0);
+  });
+
+  it("400 naming a long unknown field cut at 64 code points, its emoji whole", async () => {
+    const { post } = setup();
+    const name = `${"a".repeat(63)}😀`;
+    const res = await post(JSON.stringify({ items: [{ clip_id: "1", [`${name}more`]: 1 }] }));
+    expect(res.status, await describe(res)).toBe(400);
+    const text = await res.text();
+    expect(text).not.toMatch(/\\u[dD][89a-fA-F]/);
+    expect((JSON.parse(text) as { errors: { param: string }[] }).errors).toEqual([
+      { param: `items[0].${name}`, message: "is not a known field" },
+    ]);
+  });
+
   it("503 when WEBHOOK_SECRET is not configured", async () => {
     const { upstream, post } = setup({});
     const res = await post(body);

@@ -5,15 +5,16 @@ import { parseSoundQuery, parseSoundQueryString } from "../../src/sound/query";
 
 const parse = (query: string) => parseSoundQuery(new URLSearchParams(query));
 
-function errorsOf(query: string) {
+function problemOf(query: string): ProblemError {
   try {
     parse(query);
   } catch (error) {
-    if (error instanceof ProblemError) return error.errors;
+    if (error instanceof ProblemError) return error;
     throw error;
   }
   throw new Error(`expected ${query} to be rejected`);
 }
+const errorsOf = (query: string) => problemOf(query).errors;
 
 group("parseSoundQuery accepts", () => {
   it.each([
@@ -86,6 +87,32 @@ group("parseSoundQuery rejects, naming the parameter", () => {
   it("truncates an absurdly long unknown name", () => {
     const [error] = errorsOf(`clip_id=1&${"a".repeat(5000)}=1`) ?? [];
     expect(error?.param).toBe("a".repeat(64));
+  });
+});
+
+group("parseSoundQuery keeps its problem small, whatever the query", () => {
+  it("cuts a long name by code point, never inside an emoji", () => {
+    const [error] = errorsOf(`clip_id=1&${"a".repeat(63)}😀tail=1`) ?? [];
+    // Compared as JSON: a lone surrogate in a failure message breaks the reporter.
+    expect(JSON.stringify(error?.param)).toBe(JSON.stringify(`${"a".repeat(63)}😀`));
+  });
+
+  it("lists a repeated unknown parameter once", () => {
+    const problem = problemOf("clip_id=1&x=1&x=2&utm=1&x=3");
+    expect(problem.errors).toEqual([
+      { param: "x", message: "is not a known parameter" },
+      { param: "utm", message: "is not a known parameter" },
+    ]);
+    expect(problem.detail).toBe("Invalid query parameters: x, utm.");
+  });
+
+  it("lists at most 20 problems, in errors and in detail, and counts the rest", () => {
+    const names = Array.from({ length: 100 }, (_, i) => `u${i}`);
+    const problem = problemOf(`clip_id=x&${names.map((name) => `${name}=1`).join("&")}`);
+    expect(problem.errors).toHaveLength(20);
+    expect(problem.errors?.[19]).toEqual({ param: "u19", message: "is not a known parameter" });
+    expect(problem.errorsOmitted).toBe(81);
+    expect(problem.detail).toBe(`Invalid query parameters: ${names.slice(0, 20).join(", ")} and 81 more.`);
   });
 });
 

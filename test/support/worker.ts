@@ -13,7 +13,7 @@ let workers = 0;
 /**
  * A worker with fresh isolate state. Each one has its own host name, so its
  * Cache API entries (keyed on the host) are its own too, and its own client
- * address (`CF-Connecting-IP`, unless a request sets one), so rate-limit
+ * client (`CF-Connecting-IP` in an IPv6 /64 of its own, unless a request sets one), so rate-limit
  * counters do not leak between tests; KV, the coordinators and the credit
  * ledger are emptied before every test (storage is only isolated per test file).
  */
@@ -22,7 +22,8 @@ export function testWorker(overrides: Record<string, unknown> = {}, options: Sou
   const app = createApp(runtime);
   const id = ++workers;
   const origin = `https://edge-${id}.example`;
-  const clientIp = `2001:db8::${id.toString(16)}:${Date.now().toString(16).slice(-4)}`;
+  // A /64 of its own: the limits count IPv6 clients per /64 (src/http/client-key.ts).
+  const clientIp = `2001:db8:${id.toString(16)}:${Date.now().toString(16).slice(-4)}::1`;
   const testEnv = (Object.keys(overrides).length > 0 ? { ...env, ...overrides } : env) as Env;
   return {
     app,
