@@ -52,8 +52,7 @@ import { SOUND_PATH } from "./routes/sound";
 import { REPLAYED_HEADER, WEBHOOK_PATH } from "./routes/webhook";
 import { cardQueryParams, DEFAULT_PERIOD, DEFAULT_REGION, DEFAULT_THEME, soundQueryParams } from "./sound/query";
 import { MAX_WEBHOOK_BODY_BYTES, webhookBodySchema } from "./webhook/body";
-import { MAX_CLOCK_SKEW_SECONDS } from "./webhook/signature";
-import { DELIVERY_TTL_MS } from "./webhook/standard";
+import { DELIVERY_TTL_MS, MAX_CLOCK_SKEW_SECONDS } from "./webhook/signature";
 
 type JsonObject = { [key: string]: unknown };
 
@@ -511,8 +510,11 @@ export function buildOpenApiDocument(): JsonObject {
           "Signed with Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`; these win when " +
           "both sets are present) or with `X-Webhook-Timestamp` and `X-Webhook-Signature`, " +
           `timestamps within ${MAX_CLOCK_SKEW_SECONDS} s of the worker's clock. Body at most ${MAX_WEBHOOK_BODY_BYTES} bytes. ` +
-          `A Standard Webhooks delivery is processed once per \`webhook-id\`: for ${windowMinutes} minutes after, ` +
-          `a redelivery gets the first answer back (with \`${REPLAYED_HEADER}: true\`) and calls KeyAPI not at all.`,
+          "Each request is processed once, by its `webhook-id` (Standard Webhooks) or by its signed timestamp and " +
+          `signature (legacy): for ${windowMinutes} minutes after, a copy gets the stored answer back ` +
+          `(with \`${REPLAYED_HEADER}: true\`) and calls KeyAPI not at all, except for items that failed for a ` +
+          "reason worth retrying (KeyAPI 5xx, 429, 401-403, a timeout, calls paused, the credit budget), which it " +
+          "processes again. Without the `WEBHOOK_DELIVERIES` binding, both schemes are refused (503).",
         tags: ["sounds"],
         security: ["standardWebhooks", "webhookSignature"],
         parameters: [
@@ -538,7 +540,8 @@ export function buildOpenApiDocument(): JsonObject {
             headers: {
               "X-Request-Id": ref("headers", "X-Request-Id"),
               [REPLAYED_HEADER]: {
-                description: "`true` when this is the stored answer to an earlier copy of the same `webhook-id`.",
+                description:
+                  "`true` when this is the stored answer to an earlier copy of the same request, with nothing processed again.",
                 schema: { type: "string", enum: ["true"] },
               },
             },

@@ -73,14 +73,25 @@ export async function etagOf(body: string): Promise<string> {
  * - `revalidate`: stale-while-revalidate; only a fresh copy newer than the one the asker has.
  * - `webhook`: a forced refresh; only a copy fetched in the last WEBHOOK_RECENT_MS,
  *   so webhooks arriving at once in many locations share one call.
- * - `warm-up`: the cron; a copy with at least WARM_AHEAD_SECONDS of freshness left.
+ * - `warm-up`: the cron; a copy that stays fresh until the next run, or a
+ *   `not found` still within its TTL (asking again cannot improve on it).
  */
 export const PURPOSES = ["lookup", "revalidate", "webhook", "warm-up"] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 export const WEBHOOK_RECENT_MS = 5000;
-/** Spans two runs of the five-minute cron. */
-export const WARM_AHEAD_SECONDS = 600;
+
+/** How often the cron runs: wrangler.toml's `crons` says the same (test/node/wrangler.test.ts). */
+export const CRON_INTERVAL_SECONDS = 300;
+
+/**
+ * Background work (stale-while-revalidate, the cron) that waits out
+ * `refreshRetryMs` after a failed call for the key instead of calling again;
+ * a caller who is waiting for the answer (a cold lookup, a webhook) does not.
+ */
+export function backsOffAfterFailure(purpose: Purpose): boolean {
+  return purpose === "revalidate" || purpose === "warm-up";
+}
 
 /** Does `copy` do for `purpose`? `haveStoredAt`: the asker's own copy (revalidate). */
 export function satisfies(
@@ -98,6 +109,8 @@ export function satisfies(
     case "webhook":
       return now - copy.storedAt < WEBHOOK_RECENT_MS && freshness(copy, ttls, now) !== "expired";
     case "warm-up":
-      return freshUntil(copy, ttls) - now >= WARM_AHEAD_SECONDS * 1000;
+      return copy.status === 404
+        ? freshness(copy, ttls, now) === "fresh"
+        : freshUntil(copy, ttls) - now >= CRON_INTERVAL_SECONDS * 1000;
   }
 }

@@ -76,12 +76,13 @@ export type SoundCacheOptions = {
   random?: () => number;
   memory?: { maxEntries: number; maxBytes: number };
   breaker?: { failureThreshold: number; openMs: number };
-  /** A key whose background refresh failed is not retried sooner than this. */
+  /** A key whose background refresh (or cron warm-up) failed is not retried sooner than this. */
   refreshRetryMs?: number;
 };
 
 export const DEFAULT_MEMORY_LIMITS = { maxEntries: 1000, maxBytes: 8 * 1024 * 1024 };
 export const DEFAULT_BREAKER = { failureThreshold: 5, openMs: 30_000 };
+export const DEFAULT_REFRESH_RETRY_MS = 30_000;
 /** KV allows one write per key per second. */
 const KV_WRITE_SPACING_MS = 1000;
 
@@ -93,7 +94,7 @@ export type SoundCache = ReturnType<typeof createSoundCache>;
 export function createSoundCache(options: SoundCacheOptions = {}) {
   const clock = options.clock ?? Date.now;
   const random = options.random ?? Math.random;
-  const refreshRetryMs = options.refreshRetryMs ?? 30_000;
+  const refreshRetryMs = options.refreshRetryMs ?? DEFAULT_REFRESH_RETRY_MS;
   const memory = new MemoryCache<CachedAnswer>(options.memory ?? DEFAULT_MEMORY_LIMITS);
   const breaker = new CircuitBreaker(options.breaker ?? DEFAULT_BREAKER);
 
@@ -229,7 +230,7 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
       purpose,
       haveStoredAt,
       now: clock(),
-      settings: coordinatorSettings(config),
+      settings: coordinatorSettings(config, refreshRetryMs),
       callsPausedForSeconds: admission.allowed ? undefined : Math.ceil(admission.retryAfterMs / 1000),
       requestId: scope.requestId,
     };
@@ -240,21 +241,21 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
       obtained = await withDeadline(coordinator.obtain(ask) as Promise<Obtained>, config.upstreamTimeoutMs);
     } catch (error) {
       if (error instanceof CoordinatorTimeout) {
-        breaker.failed(clock());
+        const timeout = new ProblemError("upstream-timeout", "KeyAPI did not answer in time.", { blame: "upstream" });
+        breaker.settle(admission, clock(), { called: true, ok: false, blame: timeout.blame });
         // The object may be mid-call: a direct call now could pay twice.
-        throw new ProblemError("upstream-timeout", "KeyAPI did not answer in time.");
+        throw timeout;
       }
       breaker.release(admission);
       return fallBack(query, scope, error);
     }
 
     // The breaker learns from calls, whoever made them; a question answered from a copy teaches it nothing.
-    if (!obtained.upstream) breaker.release(admission);
-    else if (obtained.ok) breaker.succeeded();
-    else breaker.failed(clock());
+    const blame = obtained.ok ? undefined : obtained.blame;
+    breaker.settle(admission, clock(), { called: obtained.upstream !== null, ok: obtained.ok, blame });
 
     if (!obtained.ok) {
-      const problem = new ProblemError(obtained.kind, obtained.detail, { retryAfter: obtained.retryAfter });
+      const problem = new ProblemError(obtained.kind, obtained.detail, { retryAfter: obtained.retryAfter, blame });
       problem.upstream = obtained.upstream ?? undefined;
       throw problem;
     }
@@ -301,7 +302,16 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
       });
     }
     const { config } = scope;
+    // Still counted when the ledger is up (there is no budget to keep on this path).
+    const ledger = ledgered(
+      ledgerOf(config.creditLedger),
+      clock(),
+      0,
+      { endpoint: "detail", key: upstreamCallKey(query) },
+      scope.waitUntil,
+    );
     let exchange: UpstreamExchange = { status: null, durationMs: 0 };
+    let attempts = 0;
     const trace = (): UpstreamTrace => ({ ...exchange, role: "called" });
     let result: Awaited<ReturnType<typeof fetchSoundFromKeyApi>>;
     try {
@@ -312,18 +322,16 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
         onExchange: (done) => {
           exchange = done;
         },
-        // Still counted when the ledger is up (there is no budget to keep on this path).
-        ...ledgered(
-          ledgerOf(config.creditLedger),
-          clock(),
-          0,
-          { endpoint: "detail", key: upstreamCallKey(query) },
-          scope.waitUntil,
-        ),
+        beforeAttempt: async () => {
+          await ledger.beforeAttempt();
+          attempts += 1;
+        },
+        afterAttempt: ledger.afterAttempt,
       });
-      breaker.succeeded();
+      breaker.settle(admission, clock(), { called: true, ok: true });
     } catch (error) {
-      breaker.failed(clock());
+      const blame = error instanceof ProblemError ? error.blame : undefined;
+      breaker.settle(admission, clock(), { called: attempts > 0, ok: false, blame });
       if (error instanceof ProblemError) error.upstream = trace();
       throw error;
     }
@@ -381,12 +389,13 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
 /** Seconds to wait when the coordinator cannot be reached and a budget must be kept. */
 export const COORDINATOR_RETRY_AFTER_SECONDS = 30;
 
-export function coordinatorSettings(config: Config): CoordinatorSettings {
+export function coordinatorSettings(config: Config, refreshRetryMs: number): CoordinatorSettings {
   return {
     keyapiBaseUrl: config.keyapiBaseUrl,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     ttls: config.ttls,
     creditBudgetPerDay: config.creditBudgetPerDay,
+    refreshRetryMs,
   };
 }
 
@@ -413,6 +422,7 @@ function asJoinerError(error: unknown): unknown {
     errors: error.errors,
     errorsOmitted: error.errorsOmitted,
     retryAfter: error.retryAfter,
+    blame: error.blame,
   });
   copy.upstream = { ...error.upstream, role: "joined" };
   return copy;

@@ -12,8 +12,16 @@
  * error means the object could not be reached, and the asker falls back.
  */
 import { DurableObject } from "cloudflare:workers";
-import { answerFrom, type CachedAnswer, type Purpose, satisfies, servableUntil, type Ttls } from "../cache/answer";
-import { ProblemError, type ProblemKind } from "../domain/problems";
+import {
+  answerFrom,
+  backsOffAfterFailure,
+  type CachedAnswer,
+  type Purpose,
+  satisfies,
+  servableUntil,
+  type Ttls,
+} from "../cache/answer";
+import { type Blame, ProblemError, type ProblemKind } from "../domain/problems";
 import type { UpstreamExchange, UpstreamTrace } from "../domain/upstream";
 import { fetchSoundFromKeyApi, upstreamCallKey } from "../keyapi/client";
 import type { SoundQuery } from "../sound/query";
@@ -25,6 +33,8 @@ export type CoordinatorSettings = {
   upstreamTimeoutMs: number;
   ttls: Ttls;
   creditBudgetPerDay: number;
+  /** After a failed call for the key, background work (`backsOffAfterFailure`) waits this long before the next. */
+  refreshRetryMs: number;
 };
 
 export type Ask = {
@@ -42,7 +52,15 @@ export type Ask = {
 
 export type Obtained =
   | { ok: true; answer: CachedAnswer; upstream: UpstreamTrace | null }
-  | { ok: false; kind: ProblemKind; detail: string; retryAfter?: number; upstream: UpstreamTrace | null };
+  | {
+      ok: false;
+      kind: ProblemKind;
+      detail: string;
+      retryAfter?: number;
+      /** Decided where KeyAPI's answer was read: the breaker and the webhook go by it. */
+      blame?: Blame;
+      upstream: UpstreamTrace | null;
+    };
 
 /** The object's KeyAPI exchange ends this much before the asker stops waiting for the object. */
 export function objectDeadlineMs(upstreamTimeoutMs: number): number {
@@ -54,6 +72,12 @@ type CopyRow = { status: number; body: string; etag: string; stored_at: number }
 export class SoundCoordinator extends DurableObject<Env> {
   /** The KeyAPI call in flight, if any: every asker who needs one joins it. */
   #call: Promise<Obtained> | undefined;
+  /**
+   * When the last call for this key failed (the asker's clock), so that no
+   * location's background work tries again within `refreshRetryMs`. In memory:
+   * an object evicted after a quiet spell forgets it, which allows one more try at most.
+   */
+  #failedAt: number | undefined;
   #schemaReady = false;
   /**
    * The copy held, as last stored or read. Also what keeps an answer the row
@@ -68,6 +92,16 @@ export class SoundCoordinator extends DurableObject<Env> {
       return { ok: true, answer: held, upstream: null };
     }
     if (this.#call) return joined(await this.#call);
+    const backoffMs = this.#backoffLeftMs(ask);
+    if (backoffMs > 0) {
+      return {
+        ok: false,
+        kind: "upstream-unavailable",
+        detail: "KeyAPI failed for this sound moments ago; it is not asked again before the failure backoff.",
+        retryAfter: Math.ceil(backoffMs / 1000),
+        upstream: null,
+      };
+    }
     if (ask.callsPausedForSeconds !== undefined) {
       return {
         ok: false,
@@ -82,6 +116,12 @@ export class SoundCoordinator extends DurableObject<Env> {
       this.#call = undefined;
     });
     return this.#call;
+  }
+
+  #backoffLeftMs(ask: Ask): number {
+    if (this.#failedAt === undefined || !backsOffAfterFailure(ask.purpose)) return 0;
+    const { refreshRetryMs } = ask.settings;
+    return Math.min(refreshRetryMs, this.#failedAt + refreshRetryMs - ask.now);
   }
 
   /** The copy's lifetime is over: free the object's storage. */
@@ -137,15 +177,18 @@ export class SoundCoordinator extends DurableObject<Env> {
       );
       const answer = await answerFrom(result, now);
       this.#store(answer, settings.ttls, now);
+      this.#failedAt = undefined;
       return { ok: true, answer, upstream: trace() };
     } catch (error) {
       const problem =
         error instanceof ProblemError ? error : new ProblemError("internal", "Something went wrong on our side.");
+      if (attempts > 0) this.#failedAt = now;
       return {
         ok: false,
         kind: problem.kind,
         detail: problem.detail,
         retryAfter: problem.retryAfter,
+        blame: problem.blame,
         upstream: trace(),
       };
     }

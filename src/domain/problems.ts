@@ -42,6 +42,29 @@ export const problemKinds = {
 
 export type ProblemKind = keyof typeof problemKinds;
 
+/**
+ * Whose fault a failed KeyAPI call was, decided once where KeyAPI's answer is
+ * read (src/keyapi/client.ts) and carried as data from there, across the
+ * coordinator's RPC boundary, to the breaker and the webhook:
+ * - `upstream`: KeyAPI is unwell or refuses the service (5xx, 429, timeouts,
+ *   network errors, unreadable answers; 401/402/403, our key and quota). It
+ *   counts towards the circuit breaker. No input can choose it.
+ * - `request`: KeyAPI refused this input (400, 404, other 4xx, or the same
+ *   numbers as a non-zero `code`). Any client can cause it at will, so it
+ *   never touches the breaker, and asking again gives the same answer.
+ * Failures that made no call (calls paused, the credit budget, an unreachable
+ * coordinator or ledger) have no blame.
+ */
+export type Blame = "upstream" | "request";
+
+/**
+ * Worth asking again later, e.g. on a webhook redelivery: every failure but a
+ * refusal of the request itself (5xx, 429, timeouts, paused calls, the budget…).
+ */
+export function isRetryable(error: ProblemError): boolean {
+  return error.blame !== "request";
+}
+
 /** One invalid input, named. */
 export type ParamError = { param: string; message: string };
 
@@ -68,13 +91,15 @@ export class ProblemError extends Error {
   readonly errorsOmitted: number;
   /** Seconds, sent as `Retry-After`. */
   readonly retryAfter: number | undefined;
+  /** Set on failed KeyAPI calls: whose fault the failure was. */
+  readonly blame: Blame | undefined;
   /** The KeyAPI exchange behind this failure, if there was one (for the request log). */
   upstream: UpstreamTrace | undefined;
 
   constructor(
     kind: ProblemKind,
     detail: string,
-    extras: { errors?: ParamError[]; errorsOmitted?: number; retryAfter?: number } = {},
+    extras: { errors?: ParamError[]; errorsOmitted?: number; retryAfter?: number; blame?: Blame } = {},
   ) {
     super(`${kind}: ${detail}`);
     this.name = "ProblemError";
@@ -84,6 +109,7 @@ export class ProblemError extends Error {
     this.errors = errors?.slice(0, MAX_LISTED_ERRORS);
     this.errorsOmitted = errorsOmitted + (errors ? errors.length - (this.errors?.length ?? 0) : 0);
     this.retryAfter = extras.retryAfter;
+    this.blame = extras.blame;
   }
 
   get status(): number {

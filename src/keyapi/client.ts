@@ -5,7 +5,7 @@
  * revealing anything about our credentials.
  */
 import * as z from "zod/mini";
-import { ProblemError } from "../domain/problems";
+import { type Blame, ProblemError } from "../domain/problems";
 import { CREDITS_PER_CALL, type UpstreamExchange } from "../domain/upstream";
 import type { SoundQuery } from "../sound/query";
 import { parseJsonKeepingBigIntegers } from "./json";
@@ -130,19 +130,22 @@ async function attempt(
     }
     const body = await readAtMost(response, ANSWER_LIMITS.bodyBytes);
     if (body === undefined) {
-      return {
-        failure: new ProblemError("upstream-error", "KeyAPI sent an answer too large to read."),
-        retryable: false,
-      };
+      // The size is the sound's (anyone can ask for the largest): a property of the input, never of KeyAPI's health.
+      const tooLarge = new ProblemError("upstream-error", "KeyAPI sent an answer too large to read.", {
+        blame: "request",
+      });
+      return { failure: tooLarge, retryable: false };
     }
     const now = options.now ?? Date.now;
     return { answer: interpret(response.status, response.headers, body, query, new Date(now())) };
   } catch (error) {
     if (error instanceof ProblemError) return { failure: error, retryable: false };
     if (deadline.aborted) {
-      return { failure: new ProblemError("upstream-timeout", "KeyAPI did not answer in time."), retryable: false };
+      const timeout = new ProblemError("upstream-timeout", "KeyAPI did not answer in time.", { blame: "upstream" });
+      return { failure: timeout, retryable: false };
     }
-    return { failure: new ProblemError("upstream-error", "KeyAPI could not be reached."), retryable: true };
+    const unreachable = new ProblemError("upstream-error", "KeyAPI could not be reached.", { blame: "upstream" });
+    return { failure: unreachable, retryable: true };
   } finally {
     logCall(query, exchange.status, Date.now() - started, number, options.requestId);
     options.afterAttempt?.(exchange.status);
@@ -203,39 +206,62 @@ function interpret(
   }
 
   if (httpStatus !== 200) throw failureFor(httpStatus, headers);
-  if (!envelope) throw new ProblemError("upstream-error", "KeyAPI sent an answer that is not its documented envelope.");
+  if (!envelope) throw unreadable("KeyAPI sent an answer that is not its documented envelope.");
   if (envelope.code !== 0) throw failureFor(envelope.code, headers);
 
   const data = envelope.data;
   if (data !== null && data !== undefined && !isPlainObject(data)) {
-    throw new ProblemError("upstream-error", "KeyAPI sent data of an unexpected shape.");
+    throw unreadable("KeyAPI sent data of an unexpected shape.");
   }
   const sound = data?.sound;
   if (sound === null || sound === undefined) return { found: false };
-  if (!isPlainObject(sound)) throw new ProblemError("upstream-error", "KeyAPI sent a sound of an unexpected shape.");
+  if (!isPlainObject(sound)) throw unreadable("KeyAPI sent a sound of an unexpected shape.");
 
   const upstreamSound = upstreamSoundSchema.parse(sound);
   return { found: true, payload: trimSound(upstreamSound, query, fetchedAt) };
 }
 
+/** An answer KeyAPI's documentation does not describe: KeyAPI is unwell, whatever the input. */
+function unreadable(detail: string): ProblemError {
+  return new ProblemError("upstream-error", detail, { blame: "upstream" });
+}
+
+/**
+ * 4xx statuses about the service, not the input: our key (401, 403), our quota
+ * (402), our rate (429). Every other 4xx refuses the request itself.
+ */
+const SERVICE_REFUSALS = new Set([401, 402, 403, 429]);
+
+/**
+ * Whose fault a failing status (or `code`) is. Judged by the number alone,
+ * never by the body: a gateway's HTML 400 for an odd input is still a refusal
+ * of that input, and must not let one client open the breaker for everyone.
+ */
+export function blameFor(status: number): Blame {
+  return status >= 400 && status < 500 && !SERVICE_REFUSALS.has(status) ? "request" : "upstream";
+}
+
 /** Maps a failing HTTP status, or the same number as a non-zero envelope `code`. */
 function failureFor(status: number, headers: Headers): ProblemError {
+  const blame = blameFor(status);
   switch (status) {
     case 401:
     case 403:
       // Our key is wrong or revoked: an operator problem, loud in the log.
       console.error(JSON.stringify({ level: "error", message: "KeyAPI rejected the service's credentials", status }));
-      return new ProblemError("upstream-credentials-rejected", "KeyAPI rejected the service's credentials.");
+      return new ProblemError("upstream-credentials-rejected", "KeyAPI rejected the service's credentials.", { blame });
     case 402:
       return new ProblemError("upstream-quota-exhausted", "The service's KeyAPI quota is exhausted.", {
         retryAfter: retryAfterSeconds(headers, RETRY_AFTER_DEFAULT.quotaExhausted),
+        blame,
       });
     case 429:
       return new ProblemError("upstream-rate-limited", "KeyAPI is rate limiting the service.", {
         retryAfter: retryAfterSeconds(headers, RETRY_AFTER_DEFAULT.rateLimited),
+        blame,
       });
     default:
-      return new ProblemError("upstream-error", `KeyAPI failed with status ${status}.`);
+      return new ProblemError("upstream-error", `KeyAPI failed with status ${status}.`, { blame });
   }
 }
 

@@ -4,7 +4,10 @@ import type { AppEnv } from "../app-env";
 import type { LookupScope } from "../cache/sound-cache";
 import { edgeCacheStore, kvStore } from "../cache/stores";
 
-export function lookupScope(c: Context<AppEnv>, admitMiss?: LookupScope["admitMiss"]): LookupScope {
+export function lookupScope(
+  c: Pick<Context<AppEnv>, "get" | "req" | "executionCtx">,
+  admitMiss?: LookupScope["admitMiss"],
+): LookupScope {
   // c.get, not c.var: the latter copies every variable into a new object, on every hit.
   const config = c.get("config");
   let stores: LookupScope["stores"] | undefined;

@@ -13,13 +13,6 @@ import { MAX_CLOCK_SKEW_SECONDS, type SignatureVerdict } from "./signature";
 
 export const STANDARD_HEADERS = ["webhook-id", "webhook-timestamp", "webhook-signature"] as const;
 
-/**
- * How long a processed delivery is remembered (src/webhook/deliveries.ts): a
- * redelivery within it is answered from the record. Here, not there, so that
- * Node-side code (the OpenAPI builder) can read it without the Workers runtime.
- */
-export const DELIVERY_TTL_MS = 10 * 60 * 1000;
-
 /** Bounds the work one request can ask for: each entry is one HMAC verification. */
 export const MAX_SIGNATURE_ENTRIES = 16;
 

@@ -1,5 +1,13 @@
 import { expect, describe as group, it } from "vitest";
-import { type CachedAnswer, cacheKey, etagOf, freshness, newest, satisfies } from "../../src/cache/answer";
+import {
+  type CachedAnswer,
+  CRON_INTERVAL_SECONDS,
+  cacheKey,
+  etagOf,
+  freshness,
+  newest,
+  satisfies,
+} from "../../src/cache/answer";
 import { MemoryCache } from "../../src/cache/memory";
 import { callFits, nextUtcMidnight, secondsUntilNextUtcMidnight, utcDay } from "../../src/domain/upstream";
 import { isNotModified } from "../../src/http/cache-headers";
@@ -44,14 +52,36 @@ group("which copy an asker takes (the coordinator's decision)", () => {
     ["revalidate", 200, 0, 3_600_000, -1, false],
     ["webhook", 200, 0, 4999, undefined, true],
     ["webhook", 200, 0, 5000, undefined, false],
-    ["warm-up", 200, 0, 3_000_000, undefined, true],
-    ["warm-up", 200, 0, 3_000_001, undefined, false],
+    ["warm-up", 200, 0, 3_300_000, undefined, true],
+    ["warm-up", 200, 0, 3_300_001, undefined, false],
+    ["warm-up", 404, 0, 29_999, undefined, true],
+    ["warm-up", 404, 0, 30_000, undefined, false],
   ] as const)(
     "%s: a %i copy stored at %i, asked at %i (have %s) → %s",
     (purpose, status, storedAt, now, have, takes) => {
       expect(satisfies(answer(status, storedAt), purpose, hour, now, have)).toBe(takes);
     },
   );
+});
+
+group("what the cron leaves alone (it runs every 5 minutes)", () => {
+  const short = { freshSeconds: 400, staleSeconds: 7200, negativeSeconds: 300 };
+  it.each([
+    // status, age in seconds, takes it?
+    [200, 60, true],
+    [200, 100, true],
+    [200, 100.001, false],
+    [200, 400, false],
+    [404, 0, true],
+    [404, 299.999, true],
+    [404, 300, false],
+  ] as const)("a %i copy %d s old with FRESH_TTL_SECONDS=400 → %s", (status, age, takes) => {
+    expect(satisfies(answer(status, 0), "warm-up", short, age * 1000)).toBe(takes);
+  });
+
+  it("runs as often as wrangler.toml's cron says (test/node/wrangler.test.ts)", () => {
+    expect(CRON_INTERVAL_SECONDS).toBe(300);
+  });
 });
 
 group("the UTC day", () => {

@@ -4,7 +4,7 @@ import { expect, describe as group, it, vi } from "vitest";
 import type { MockBehaviour } from "../../mock/keyapi";
 import { warmUp } from "../../src/scheduled";
 import { TEST_KEYAPI_KEY } from "../support/constants";
-import { fakeKeyApi } from "../support/upstream";
+import { clipIdOf, fakeKeyApi, refusal } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
 
 /** Small TTLs and a clock the test moves: fresh 60 s, then stale for 120 s; not-found remembered 30 s. */
@@ -311,16 +311,101 @@ group("circuit breaker", () => {
   });
 });
 
+group("the breaker, against one client's inputs", () => {
+  /** Ids starting with 4000 are refused by KeyAPI as `refuse` says; every other id is the mock's. */
+  function refusingSetup(refuse: () => Response, overrides: Record<string, unknown> = {}) {
+    const clock = { now: Date.UTC(2026, 10, 25, 12) };
+    const worker = testWorker({ ...TTLS, ...overrides }, { clock: () => clock.now });
+    const upstream = fakeKeyApi((request, mock) =>
+      clipIdOf(request).startsWith("4000") ? refuse() : mock.fetch(request),
+    );
+    const attacker = { headers: { "CF-Connecting-IP": "203.0.113.66" } };
+    const victim = { headers: { "CF-Connecting-IP": "198.51.100.7" } };
+    const get = (clipId: string, init: RequestInit) => worker.fetch(`${SOUND_PATH}?clip_id=${clipId}`, init);
+    return { worker, upstream, attacker, victim, get };
+  }
+
+  const refusals: [string, () => Response][] = [
+    ['HTTP 400 "Invalid parameter"', () => refusal(400)],
+    ["HTTP 200 with code 400", () => refusal(400, { inEnvelope: true })],
+    ["HTTP 404", () => refusal(404)],
+    ["HTTP 200 with code 404", () => refusal(404, { inEnvelope: true })],
+    ["HTTP 422", () => refusal(422)],
+    ["HTTP 400 that is not JSON", () => new Response("<h1>Bad Request</h1>", { status: 400 })],
+  ];
+
+  it.each(refusals)(
+    "five cold requests KeyAPI refuses with %s do not open it for another client",
+    async (_name, refuse) => {
+      const { upstream, attacker, victim, get } = refusingSetup(refuse);
+      for (let i = 1; i <= 5; i++) {
+        const res = await get(`400000000000000000${i}`, attacker);
+        expect(res.status, await describe(res)).toBe(502);
+        expect(await res.json()).toMatchObject({ type: "urn:tiktok-sound-edge:problem:upstream-error" });
+      }
+      const res = await get("1", victim);
+      expect(res.status, await describe(res)).toBe(200);
+      expect(res.headers.get("X-Cache")).toBe("MISS");
+      expect(upstream.callsFor("1")).toBe(1);
+      expect(upstream.calls).toBe(6);
+    },
+  );
+
+  it("nor do they through the direct-call fallback (coordinator unreachable)", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const unreachable = {
+      idFromName: (name: string) => ({ name }),
+      get: () => ({ obtain: () => Promise.reject(new Error("Durable Object is overloaded")) }),
+    };
+    // Without a budget: with one, an unreachable coordinator fails closed and no direct call is made at all.
+    const { upstream, attacker, victim, get } = refusingSetup(() => refusal(400), {
+      SOUND_COORDINATOR: unreachable,
+      CREDIT_BUDGET_PER_DAY: "0",
+    });
+    for (let i = 1; i <= 5; i++) expect((await get(`400000000000000000${i}`, attacker)).status).toBe(502);
+    const res = await get("1", victim);
+    expect(res.status, await describe(res)).toBe(200);
+    expect(upstream.callsFor("1")).toBe(1);
+  });
+
+  const unwell: [string, MockBehaviour][] = [
+    ["HTTP 500", { mode: "status", status: 500 }],
+    ["HTTP 200 with code 500", { mode: "envelope-error", status: 500 }],
+    ["HTTP 429", { mode: "status", status: 429 }],
+    ["HTTP 200 with code 429", { mode: "envelope-error", status: 429 }],
+    ["a timeout", { mode: "hang" }],
+    ["an answer that is not JSON", { mode: "garbage" }],
+    ["data of the wrong shape", { mode: "odd-shape" }],
+    ["HTTP 401 (our key)", { mode: "status", status: 401 }],
+    ["HTTP 402 (our quota)", { mode: "status", status: 402 }],
+  ];
+
+  it.each(unwell)("opens after five failures that say KeyAPI is unwell: %s", async (_name, behaviour) => {
+    const { upstream, get } = setup({ UPSTREAM_TIMEOUT_MS: "100" });
+    upstream.mock.behave(behaviour);
+    for (let i = 1; i <= 5; i++) expect((await get(`clip_id=${i}`)).status).toBeGreaterThanOrEqual(500);
+    const calls = upstream.calls;
+    upstream.mock.behave({});
+    const res = await get("clip_id=6");
+    expect(res.status, await describe(res)).toBe(503);
+    expect(await res.json()).toMatchObject({ type: "urn:tiktok-sound-edge:problem:upstream-unavailable" });
+    expect(upstream.calls).toBe(calls);
+  });
+});
+
 group("cron warm-up", () => {
+  /** One run of the cron in `worker`'s isolate, waiting for its background work. */
+  async function runCronIn(worker: ReturnType<typeof testWorker>) {
+    const ctx = createExecutionContext();
+    await warmUp(worker.runtime, worker.env, ctx);
+    await waitOnExecutionContext(ctx);
+  }
+
   it("refreshes WARM_CLIP_IDS entries that are missing or near the end of their freshness", async () => {
     const clock = { now: Date.UTC(2026, 10, 25, 12) };
     const upstream = fakeKeyApi();
     const worker = testWorker({ FRESH_TTL_SECONDS: "3600", WARM_CLIP_IDS: "1, 2:30:gb" }, { clock: () => clock.now });
-    const runCron = async () => {
-      const ctx = createExecutionContext();
-      await warmUp(worker.runtime, worker.env, ctx);
-      await waitOnExecutionContext(ctx);
-    };
+    const runCron = () => runCronIn(worker);
 
     await runCron();
     expect(upstream.requests.map((request) => new URL(request.url).search)).toEqual([
@@ -337,9 +422,72 @@ group("cron warm-up", () => {
     const res = await testWorker({}, { clock: () => clock.now }).fetch(`${SOUND_PATH}?clip_id=2&period=30&region=GB`);
     expect(res.headers.get("X-Cache"), await describe(res)).toBe("HIT");
 
-    clock.now += (3600 - 600) * 1000;
+    // Fresh until the next run (5 minutes on): left alone; a millisecond later it would not be, so it is refreshed.
+    clock.now = Date.UTC(2026, 10, 25, 12) + (3600 - 300) * 1000;
+    await runCron();
+    expect(upstream.calls).toBe(2);
+    clock.now += 1;
     await runCron();
     expect(upstream.calls).toBe(4);
+  });
+
+  it("does not ask again about a sound KeyAPI does not know while its not-found copy lasts", async () => {
+    const { upstream, worker, advance } = setup({
+      WARM_CLIP_IDS: "4040000000000000001",
+      NEGATIVE_TTL_SECONDS: "600",
+    });
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    await runCronIn(worker);
+    expect(upstream.calls).toBe(1);
+    advance(300);
+    await runCronIn(worker);
+    expect(upstream.calls).toBe(1);
+    const summaries = log.mock.calls.map(([line]) => JSON.parse(String(line))).filter((l) => l.message === "warm-up");
+    expect(summaries.map(({ refreshed, fresh, not_found }) => ({ refreshed, fresh, not_found }))).toEqual([
+      { refreshed: 0, fresh: 0, not_found: 1 },
+      { refreshed: 0, fresh: 0, not_found: 1 },
+    ]);
+    // The not-found copy is over: asked again.
+    advance(300);
+    await runCronIn(worker);
+    expect(upstream.calls).toBe(2);
+  });
+
+  it("leaves a copy that stays fresh until the next run, even when FRESH_TTL_SECONDS is under 10 minutes", async () => {
+    const { upstream, worker, get, advance } = setup({ WARM_CLIP_IDS: "1", FRESH_TTL_SECONDS: "400" });
+    await get("clip_id=1");
+    advance(60);
+    await runCronIn(worker);
+    expect(upstream.calls).toBe(1);
+    // 299 s of freshness left: not enough to reach the next run.
+    advance(41);
+    await runCronIn(worker);
+    expect(upstream.calls).toBe(2);
+  });
+
+  it("does not try a failing entry again within the failure backoff, in any isolate, and logs the skip", async () => {
+    const { upstream, worker, clock, advance } = setup({ WARM_CLIP_IDS: "5" });
+    const info = vi.spyOn(console, "log").mockImplementation(() => {});
+    upstream.mock.behave({ mode: "status", status: 500 });
+    await runCronIn(worker);
+    expect(upstream.calls).toBe(1);
+
+    // The next run lands in another isolate (as cron invocations may), 10 s later.
+    advance(10);
+    const other = testWorker({ ...TTLS, WARM_CLIP_IDS: "5" }, { clock: () => clock.now });
+    await runCronIn(other);
+    expect(upstream.calls).toBe(1);
+    const lines = info.mock.calls.map(([line]) => JSON.parse(String(line)));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ message: "warm-up entry skipped", key: "v1:5:7:US", retry_after: 20 }),
+    );
+    expect(lines.filter((line) => line.message === "warm-up").at(-1)).toMatchObject({ entries: 1, skipped: 1 });
+
+    // Past the 30 s backoff: tried again.
+    advance(21);
+    upstream.mock.behave({});
+    await runCronIn(other);
+    expect(upstream.calls).toBe(2);
   });
 
   it("is wired to the Worker's scheduled handler", async () => {

@@ -8,7 +8,8 @@ import { env } from "cloudflare:workers";
 import { expect, describe as group, it, vi } from "vitest";
 import { cacheKey } from "../../src/cache/answer";
 import type { Ask, SoundCoordinator } from "../../src/coordinator/sound-coordinator";
-import { fakeKeyApi } from "../support/upstream";
+import { ANSWER_LIMITS } from "../../src/keyapi/limits";
+import { fakeKeyApi, refusal } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
 
 const TTLS = { FRESH_TTL_SECONDS: "60", STALE_TTL_SECONDS: "120", NEGATIVE_TTL_SECONDS: "30" };
@@ -37,6 +38,7 @@ function ask(clipId: string, overrides: Partial<Ask> = {}): Ask {
       upstreamTimeoutMs: 2000,
       ttls: { freshSeconds: 60, staleSeconds: 120, negativeSeconds: 30 },
       creditBudgetPerDay: 0,
+      refreshRetryMs: 30_000,
     },
     requestId: "test",
     ...overrides,
@@ -117,6 +119,7 @@ group("the copy of record", () => {
       ok: false,
       kind: "upstream-error",
       detail: "KeyAPI failed with status 500.",
+      blame: "upstream",
       upstream: { role: "called", status: 500, durationMs: expect.any(Number) },
     });
     const rows = await runInDurableObject(stub, (_instance, state) =>
@@ -127,7 +130,36 @@ group("the copy of record", () => {
     expect(upstream.calls).toBe(2);
   });
 
-  it("decides by purpose: revalidate wants a fresh newer copy, warm-up 10 minutes of freshness", async () => {
+  it("says whose fault a failure was, as data: a refusal of the input is the request's", async () => {
+    fakeKeyApi(() => refusal(400, { inEnvelope: true }));
+    expect(await coordinatorFor("4000000000000000001").obtain(ask("4000000000000000001"))).toMatchObject({
+      ok: false,
+      kind: "upstream-error",
+      blame: "request",
+      upstream: { role: "called" },
+    });
+  });
+
+  it("blames an answer too large to read on the request: any client can ask for the largest sound", async () => {
+    const padding = new TextEncoder().encode(" ".repeat(64 * 1024));
+    fakeKeyApi(() => {
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          controller.enqueue(padding);
+          if (++sent * padding.byteLength > ANSWER_LIMITS.bodyBytes) controller.close();
+        },
+      });
+      return new Response(body, { headers: { "Content-Type": "application/json" } });
+    });
+    expect(await coordinatorFor("77").obtain(ask("77"))).toMatchObject({
+      ok: false,
+      detail: "KeyAPI sent an answer too large to read.",
+      blame: "request",
+    });
+  });
+
+  it("decides by purpose: revalidate wants a fresh newer copy, warm-up freshness until the next run", async () => {
     const upstream = fakeKeyApi();
     const stub = coordinatorFor("6");
     await stub.obtain(ask("6"));
@@ -137,7 +169,7 @@ group("the copy of record", () => {
     // … a second location with the same old copy takes the fresher one.
     const other = await stub.obtain(ask("6", { purpose: "revalidate", haveStoredAt: NOON, now: NOON + 62_000 }));
     expect(other).toMatchObject({ ok: true, upstream: null, answer: { storedAt: NOON + 61_000 } });
-    // FRESH_TTL_SECONDS is 60 here: never 10 minutes of freshness, so the cron always calls.
+    // FRESH_TTL_SECONDS is 60 here: never fresh until the next run 5 minutes on, so the cron always calls.
     expect(await stub.obtain(ask("6", { purpose: "warm-up", now: NOON + 62_000 }))).toMatchObject({
       upstream: { role: "called" },
     });

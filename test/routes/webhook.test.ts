@@ -1,4 +1,4 @@
-import { expect, describe as group, it } from "vitest";
+import { expect, describe as group, it, vi } from "vitest";
 import { EXAMPLE_CLIP_ID } from "../../mock/keyapi";
 import { sign, verifySignature } from "../../src/webhook/signature";
 import { fakeKeyApi } from "../support/upstream";
@@ -142,6 +142,68 @@ group("a signed refresh", () => {
       const res = await post(items({ clip_id: "1" }), { timestamp: String(Math.floor(clock.now / 1000) + skew) });
       expect(res.status, await describe(res)).toBe(200);
     }
+  });
+});
+
+group("a captured request sent again", () => {
+  it("is answered from the record, in any location, for as long as its timestamp is accepted", async () => {
+    const { upstream, post, clock, nowSeconds } = setup();
+    const body = items({ clip_id: "1" }, { clip_id: "2", region: "gb" });
+    const timestamp = nowSeconds();
+    const signature = await sign(SECRET, timestamp, body);
+    const first = await post(body, { timestamp, signature });
+    expect(first.status, await describe(first)).toBe(200);
+    expect(first.headers.get("Idempotent-Replayed")).toBeNull();
+    const firstText = await first.text();
+    expect(upstream.calls).toBe(2);
+
+    // Past the 5 s in which a webhook takes a copy just fetched: only the record stops these.
+    clock.now += 6_000;
+    const again = await post(body, { timestamp, signature });
+    expect(again.status, await describe(again)).toBe(200);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(await again.text()).toBe(firstText);
+
+    // Another location (a fresh isolate), near the end of the timestamp's 300 s.
+    clock.now += 290_000;
+    const elsewhere = await testWorker({ WEBHOOK_SECRET: SECRET }, { clock: () => clock.now }).fetch(PATH, {
+      method: "POST",
+      body,
+      headers: {
+        "Content-Type": "application/json",
+        "X-Webhook-Timestamp": timestamp,
+        "X-Webhook-Signature": signature.toUpperCase().replace("SHA256=", "sha256="),
+      },
+    });
+    expect(elsewhere.status, await describe(elsewhere)).toBe(200);
+    expect(elsewhere.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(await elsewhere.text()).toBe(firstText);
+    expect(upstream.calls).toBe(2);
+  });
+
+  it("is refused with 503 and calls nothing when the record cannot be reached", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const unreachable = {
+      idFromName: (name: string) => name,
+      get: () => ({ claim: () => Promise.reject(new Error("Durable Object unreachable")) }),
+    };
+    const { upstream, post } = setup({ WEBHOOK_SECRET: SECRET, WEBHOOK_DELIVERIES: unreachable });
+    const res = await post(items({ clip_id: "1" }));
+    expect(res.status, await describe(res)).toBe(503);
+    expect(res.headers.get("Retry-After")).toBe("30");
+    expect(await res.json()).toMatchObject({ type: problem("webhook-deliveries-unavailable") });
+    expect(upstream.calls).toBe(0);
+  });
+
+  it("a new request (a new timestamp) with the same body is processed", async () => {
+    const { upstream, post, clock } = setup();
+    const body = items({ clip_id: "1" });
+    expect((await post(body)).status).toBe(200);
+    clock.now += 6_000;
+    const res = await post(body);
+    expect(res.status, await describe(res)).toBe(200);
+    expect(res.headers.get("Idempotent-Replayed")).toBeNull();
+    expect(upstream.calls).toBe(2);
   });
 });
 
