@@ -50,6 +50,8 @@ for (const name of ["WEBHOOK_SECRET", "ALERT_WEBHOOK_URL", "ALERT_WEBHOOK_SECRET
   const value = vars[name];
   if (value) args.push("--var", `${name}:${value}`);
 }
+// The embeds' links name the address this script serves on, whatever Host a request brings.
+args.push("--var", `PUBLIC_URL:${vars.PUBLIC_URL ?? `http://127.0.0.1:${PORT}`}`);
 // The usage endpoint works out of the box locally; .dev.vars may set another token.
 const adminToken = vars.ADMIN_TOKEN ?? LOCAL_ADMIN_TOKEN;
 args.push("--var", `ADMIN_TOKEN:${adminToken}`);

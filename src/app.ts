@@ -1,7 +1,7 @@
 /**
  * The request path, in order: request id, security headers and log line →
  * surface (card, embed page) → configuration → CORS → URL bound → rate limit (/v1/*, /embed/*, /oembed) →
- * 405 detection → routes; errors of every kind end in `onError` (problem+json, or a card or page on the
+ * 405 detection (and OPTIONS: 204 with `Allow`) → routes; errors of every kind end in `onError` (problem+json, or a card or page on the
  * embed surfaces) and still pass back out through the same middleware.
  */
 import { Hono } from "hono";
@@ -63,6 +63,8 @@ export function createApp(runtime: Runtime = createRuntime()) {
       app,
       onMethodNotAllowed: (c, methods) => {
         const allow = [...methods, "OPTIONS"].join(", ");
+        // OPTIONS asks what the path allows (RFC 9110 §9.3.7); CORS preflights were answered before this.
+        if (c.req.method === "OPTIONS") return new Response(null, { status: 204, headers: { Allow: allow } });
         const error = new ProblemError(
           "method-not-allowed",
           `${c.req.method.slice(0, 20)} is not allowed here. Allowed: ${allow}.`,

@@ -52,6 +52,11 @@ export type Config = {
   adminToken: string | undefined;
   /** Where the ledger sends budget alerts (it reads them itself, with `alertTarget`); here for the admin config answer. */
   alerts: AlertTarget | undefined;
+  /**
+   * The origin the service is reached at (`PUBLIC_URL`): its self-links in embed pages and oEmbed use it.
+   * Absent: they use the request's own origin, which comes from its Host header.
+   */
+  publicUrl: string | undefined;
 };
 
 /** The budget alerts' receiver: `ALERT_WEBHOOK_URL`, and the Standard Webhooks key when `ALERT_WEBHOOK_SECRET` is set. */
@@ -72,6 +77,16 @@ const httpUrl = z.pipe(
   }),
 );
 
+/**
+ * `candidate` as an origin (scheme, host, port; one trailing slash allowed), or undefined when it says
+ * anything more or less: a path, a query, a fragment, credentials, an opaque origin.
+ */
+function asOrigin(candidate: string): string | undefined {
+  const url = URL.parse(candidate);
+  if (!url || url.origin === "null" || url.origin !== candidate.replace(/\/$/, "")) return undefined;
+  return url.origin;
+}
+
 /** `*`, or a comma-separated list of origins such as `https://a.example,http://localhost:3000`. */
 const originList = z.pipe(
   nonBlank,
@@ -80,14 +95,34 @@ const originList = z.pipe(
     const origins = new Set<string>();
     for (const entry of value.split(",")) {
       const candidate = entry.trim();
-      const url = URL.parse(candidate);
-      if (!url || url.origin === "null" || url.origin !== candidate.replace(/\/$/, "")) {
+      const origin = asOrigin(candidate);
+      if (!origin) {
         ctx.issues.push({ code: "custom", message: `"${candidate}" is not an origin`, input: value });
         return z.NEVER;
       }
-      origins.add(url.origin);
+      origins.add(origin);
     }
     return { any: false, origins };
+  }),
+);
+
+/** Where the service is reached, `https://sounds.example.com`: an http(s) origin, or blank for none. */
+const publicUrl = z.pipe(
+  z.string(),
+  z.transform((value, ctx) => {
+    const candidate = value.trim();
+    if (candidate === "") return undefined;
+    const origin = asOrigin(candidate);
+    if (!origin || !/^https?:/.test(origin)) {
+      ctx.issues.push({
+        code: "custom",
+        message:
+          "must be an http(s) scheme and host such as https://sounds.example.com (no path, query or credentials)",
+        input: value,
+      });
+      return z.NEVER;
+    }
+    return origin;
   }),
 );
 
@@ -198,6 +233,7 @@ export const envSchema = z.object({
   CREDIT_LEDGER: durableObjectNamespace<CreditLedger>(),
   CREDIT_BUDGET_PER_DAY: z.prefault(wholeNumber, String(DEFAULT_CREDIT_BUDGET_PER_DAY)),
   ADMIN_TOKEN: z.optional(nonBlank.check(z.minLength(16, "must be at least 16 characters"))),
+  PUBLIC_URL: z.optional(publicUrl),
   ...alertEnvSchema.shape,
 });
 
@@ -270,5 +306,6 @@ function parseConfig(env: Env): Config | ProblemError {
     creditBudgetPerDay: vars.CREDIT_BUDGET_PER_DAY,
     adminToken: vars.ADMIN_TOKEN,
     alerts: alertTargetOf(vars),
+    publicUrl: vars.PUBLIC_URL,
   };
 }

@@ -31,6 +31,7 @@ import {
   type OembedResponse,
   oembedQueryParams,
 } from "./embed/oembed";
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS } from "./http/cors";
 import { CARD_STATUS_HEADER, HTML_CONTENT_TYPE, SVG_CONTENT_TYPE } from "./http/embed-response";
 import { CARD_SECURITY_HEADERS } from "./http/envelope";
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType } from "./http/problem";
@@ -50,7 +51,14 @@ import {
 import { CARD_PATH } from "./routes/card";
 import { SOUND_PATH } from "./routes/sound";
 import { REPLAYED_HEADER, WEBHOOK_PATH } from "./routes/webhook";
-import { cardQueryParams, DEFAULT_PERIOD, DEFAULT_REGION, DEFAULT_THEME, soundQueryParams } from "./sound/query";
+import {
+  cardQueryParams,
+  DEFAULT_PERIOD,
+  DEFAULT_REGION,
+  DEFAULT_THEME,
+  PERIODS,
+  soundQueryParams,
+} from "./sound/query";
 import { MAX_WEBHOOK_BODY_BYTES, webhookBodySchema } from "./webhook/body";
 import { DELIVERY_TTL_MS, MAX_CLOCK_SKEW_SECONDS } from "./webhook/signature";
 
@@ -147,9 +155,9 @@ const ledgerSchemasMatch: [
 ] = [true, true, true, true, true, true];
 void ledgerSchemasMatch;
 
-/** Problems a route can answer with besides its own: configuration, CORS and bugs. */
-const EVERY_ROUTE: ProblemKind[] = ["origin-not-allowed", "service-misconfigured", "internal"];
-/** Problems that belong to a path or method, not to an operation. */
+/** Problems a route can answer with besides its own: CORS, the URL's length, configuration and bugs. */
+const EVERY_ROUTE: ProblemKind[] = ["origin-not-allowed", "uri-too-long", "service-misconfigured", "internal"];
+/** Not a route's own problems: an unknown path (no operation), a method it lacks (its own 405 operation). */
 const NOT_PER_OPERATION: ProblemKind[] = ["not-found", "method-not-allowed"];
 /** Problems only the webhook answers with. */
 const WEBHOOK_ONLY: ProblemKind[] = [
@@ -166,8 +174,8 @@ const WEBHOOK_ONLY: ProblemKind[] = [
 export const ADMIN_ONLY: ProblemKind[] = ["unauthorized", "admin-disabled", "usage-unavailable"];
 /** Problems only the oEmbed endpoint answers with. */
 const OEMBED_ONLY: ProblemKind[] = ["no-embed", "unsupported-format"];
-/** Problems every `/v1/*` route can answer with. */
-const EVERY_V1_ROUTE: ProblemKind[] = [...EVERY_ROUTE, "uri-too-long", "rate-limited"];
+/** Problems every rate-limited route (`/v1/*`, the embed page, oEmbed) can answer with. */
+const EVERY_V1_ROUTE: ProblemKind[] = [...EVERY_ROUTE, "rate-limited"];
 /** Statuses whose problems say when to come back. */
 const RETRY_STATUSES = new Set([409, 429, 503]);
 
@@ -177,6 +185,25 @@ function jsonSchema(schema: z.ZodMiniType, io: "input" | "output" = "output"): J
 }
 
 const ref = (kind: "schemas" | "headers", name: string) => ({ $ref: `#/components/${kind}/${name}` });
+
+/** An object schema whose `period` is the one `Period` enum. */
+function withPeriod(schema: JsonObject): JsonObject {
+  const properties = schema.properties as JsonObject;
+  return { ...schema, properties: { ...properties, period: ref("schemas", "Period") } };
+}
+
+/**
+ * The webhook body as documented: `period` the integer enum like everywhere else (the worker also takes
+ * the query's string form, "7", from senders built before this document said so).
+ */
+function webhookRequestSchema(): JsonObject {
+  const body = jsonSchema(webhookBodySchema, "input") as { properties: { items: JsonObject } };
+  const items = body.properties.items;
+  return {
+    ...body,
+    properties: { ...body.properties, items: { ...items, items: withPeriod(items.items as JsonObject) } },
+  };
+}
 
 const headers = {
   "X-Request-Id": {
@@ -204,7 +231,18 @@ const headers = {
   },
   Age: { description: "Seconds since the answer was fetched from KeyAPI.", schema: { type: "integer", minimum: 0 } },
   "Cache-Control": {
-    description: "How long browsers and shared caches may reuse the answer.",
+    description:
+      "How long browsers and shared caches may reuse the answer, counted like `Age` from KeyAPI's answer (RFC 9111): " +
+      "`public, max-age=<Age + seconds it may be reused from now, at most 300>, stale-while-revalidate=<s>, " +
+      "stale-if-error=<s>`, so `max-age` − `Age` is what is left; a stale answer says `max-age=0`, and both stale " +
+      "windows end when the copy can no longer be served. A cached `sound-not-found`: `public, max-age=<Age + seconds " +
+      "left>`. Otherwise `no-store`.",
+    schema: { type: "string" },
+  },
+  Vary: {
+    description:
+      "`Host` on the embed page and oEmbed when `PUBLIC_URL` is not set (their links follow the request's host); " +
+      "`Origin` when `ALLOWED_ORIGINS` is a list.",
     schema: { type: "string" },
   },
   "Retry-After": {
@@ -213,13 +251,17 @@ const headers = {
   },
 } satisfies Record<string, JsonObject>;
 
+/** Headers some statuses carry besides the ones every problem does (a cached 404's, a 401's challenge). */
+type HeadersByStatus = Partial<Record<number, JsonObject>>;
+
 /**
- * One response per status for `kinds`, with the headers every problem carries;
+ * One response per status for `kinds`, with the headers every problem carries and `extra` ones;
  * `body` says what the response holds for the kinds of one status.
  */
 function responsesByStatus(
   kinds: ProblemKind[],
   body: (status: number, group: ProblemKind[]) => { description: string; content: JsonObject },
+  extra: HeadersByStatus = {},
 ): Record<string, JsonObject> {
   const byStatus = new Map<number, ProblemKind[]>();
   for (const kind of kinds) {
@@ -231,7 +273,7 @@ function responsesByStatus(
     const responseHeaders: JsonObject = { "X-Request-Id": ref("headers", "X-Request-Id") };
     if (RETRY_STATUSES.has(status)) responseHeaders["Retry-After"] = ref("headers", "Retry-After");
     const { description, content } = body(status, group);
-    responses[String(status)] = { description, headers: responseHeaders, content };
+    responses[String(status)] = { description, headers: { ...responseHeaders, ...extra[status] }, content };
   }
   return responses;
 }
@@ -240,30 +282,41 @@ function responsesByStatus(
  * One response per status, listing every problem `type` that status can carry.
  * A new kind in `problemKinds` shows up here without touching this file.
  */
-function problemResponses(kinds: ProblemKind[]): Record<string, JsonObject> {
-  return responsesByStatus(kinds, (status, group) => ({
-    description: group.map((kind) => `\`${kind}\`: ${problemKinds[kind].title}`).join("; "),
-    content: {
-      [PROBLEM_CONTENT_TYPE]: {
-        schema: {
-          allOf: [
-            ref("schemas", "Problem"),
-            {
-              properties: {
-                type: { enum: group.map(problemType) },
-                title: { enum: group.map((kind) => problemKinds[kind].title) },
-                status: { const: status },
-              },
-            },
-          ],
-        },
-      },
-    },
-  }));
+function problemResponses(kinds: ProblemKind[], extra: HeadersByStatus = {}): Record<string, JsonObject> {
+  return responsesByStatus(
+    kinds,
+    (_status, group) => ({
+      description: group.map((kind) => `\`${kind}\`: ${problemKinds[kind].title}`).join("; "),
+      content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchemaFor(group) } },
+    }),
+    extra,
+  );
 }
 
-function queryParameter(name: keyof typeof cardQueryParams, description: string, fallback?: string): JsonObject {
-  const schema = jsonSchema(cardQueryParams[name], "input");
+/** The Problem schema narrowed to `kinds` (all of one status unless `status` is false). */
+function problemSchemaFor(kinds: ProblemKind[], status = true): JsonObject {
+  const statuses = [...new Set(kinds.map((kind) => problemKinds[kind].status))];
+  return {
+    allOf: [
+      ref("schemas", "Problem"),
+      {
+        properties: {
+          type: { enum: kinds.map(problemType) },
+          title: { enum: kinds.map((kind) => problemKinds[kind].title) },
+          ...(status ? { status: { const: statuses[0] } } : { status: { enum: statuses } }),
+        },
+      },
+    ],
+  };
+}
+
+function queryParameter(
+  name: keyof typeof cardQueryParams,
+  description: string,
+  fallback?: string | number,
+): JsonObject {
+  // One integer enum for `period` everywhere (query, payload, webhook); `period=7` is how a client sends 7.
+  const schema = name === "period" ? ref("schemas", "Period") : jsonSchema(cardQueryParams[name], "input");
   return {
     name,
     in: "query",
@@ -275,7 +328,7 @@ function queryParameter(name: keyof typeof cardQueryParams, description: string,
 
 const soundParameters = () => [
   queryParameter("clip_id", "The sound's clip id: 1 to 20 decimal digits, leading zeros kept."),
-  queryParameter("period", "Trend period in days.", String(DEFAULT_PERIOD)),
+  queryParameter("period", "Trend period in days.", DEFAULT_PERIOD),
   queryParameter("region", "ISO 3166-1 alpha-2 country code, any case.", DEFAULT_REGION),
 ];
 
@@ -295,11 +348,15 @@ const ifNoneMatch = {
 };
 
 /** The embed page's errors: HTML pages with the status the JSON endpoint would give. */
-function pageResponses(kinds: ProblemKind[]): Record<string, JsonObject> {
-  return responsesByStatus(kinds, (_status, group) => ({
-    description: `An HTML page saying what happened (${group.map((kind) => problemKinds[kind].title).join("; ")}).`,
-    content: { [HTML_CONTENT_TYPE]: { schema: { type: "string" } } },
-  }));
+function pageResponses(kinds: ProblemKind[], extra: HeadersByStatus = {}): Record<string, JsonObject> {
+  return responsesByStatus(
+    kinds,
+    (_status, group) => ({
+      description: `An HTML page saying what happened (${group.map((kind) => problemKinds[kind].title).join("; ")}).`,
+      content: { [HTML_CONTENT_TYPE]: { schema: { type: "string" } } },
+    }),
+    extra,
+  );
 }
 
 /**
@@ -346,6 +403,8 @@ type OperationSpec = {
   responses: Record<string, JsonObject>;
   /** The problems it can answer with, grouped by status into responses. */
   problems?: ProblemKind[];
+  /** Headers some of those problem statuses carry besides `X-Request-Id` and `Retry-After`. */
+  problemHeaders?: HeadersByStatus;
   /** Responses that are not problem+json (static files). */
   otherErrors?: Record<string, JsonObject>;
 };
@@ -355,30 +414,53 @@ type OperationSpec = {
  * responses. Adding an endpoint is one call, e.g. with `security: ["adminToken"]`.
  */
 function operation(spec: OperationSpec): JsonObject {
-  const { security = [], problems = [], otherErrors = {}, responses, ...rest } = spec;
+  const { security = [], problems = [], problemHeaders, otherErrors = {}, responses, ...rest } = spec;
   return {
     ...rest,
     security: security.map((scheme) => ({ [scheme]: [] })),
-    responses: { ...responses, ...problemResponses(problems), ...otherErrors },
+    responses: { ...responses, ...problemResponses(problems, problemHeaders), ...otherErrors },
   };
 }
 
+type PathItem = Record<string, JsonObject | JsonObject[]>;
+
+/** A path item's operations (its other keys, such as `parameters`, are not). */
+const operationsOf = (item: PathItem) =>
+  Object.entries(item).filter((entry): entry is [string, JsonObject] => entry[0] !== "parameters");
+
 /** The schemes the operations in `paths` name, for `components.securitySchemes`. */
-function usedSecuritySchemes(paths: Record<string, Record<string, JsonObject>>): JsonObject {
+function usedSecuritySchemes(paths: Record<string, PathItem>): JsonObject {
   const used = new Set(
     Object.values(paths).flatMap((item) =>
-      Object.values(item).flatMap((op) => (op.security as JsonObject[]).flatMap((entry) => Object.keys(entry))),
+      operationsOf(item).flatMap(([, op]) => (op.security as JsonObject[]).flatMap((entry) => Object.keys(entry))),
     ),
   );
   return Object.fromEntries(Object.entries(securitySchemes).filter(([name]) => used.has(name)));
 }
 
-const staticFile = (operationId: string, summary: string, mediaType: string, answer: string) => ({
-  get: operation({
+/** The same operation for HEAD: its responses' headers without their bodies. */
+function headOf(get: JsonObject, operationId: string): JsonObject {
+  const responses = Object.fromEntries(
+    Object.entries(get.responses as Record<string, JsonObject>).map(([status, { content: _body, ...response }]) => [
+      status,
+      response,
+    ]),
+  );
+  return {
+    ...get,
     operationId,
+    summary: `${get.summary} (headers only)`,
+    description: "As GET, without a body.",
+    responses,
+  };
+}
+
+const staticFile = (name: string, summary: string, mediaType: string, schema: JsonObject, answer: string) => {
+  const get = operation({
+    operationId: `get${name}`,
     summary,
     tags: ["widget and docs"],
-    responses: { "200": { description: answer, content: { [mediaType]: { schema: { type: "string" } } } } },
+    responses: { "200": { description: answer, content: { [mediaType]: { schema } } } },
     otherErrors: {
       "4XX": {
         description:
@@ -386,8 +468,142 @@ const staticFile = (operationId: string, summary: string, mediaType: string, ans
           "not problem+json, since the worker never sees it.",
       },
     },
-  }),
+  });
+  // Workers static assets answer HEAD like GET.
+  return { get, head: headOf(get, `head${name}`) };
+};
+
+/** How a path answers a problem found before its route runs: problem+json, drawn as a card, or as a page. */
+type ProblemStyle = "json" | "card" | "page";
+
+/** One response for problems of `kinds`, whatever their status, in `style`. */
+function anyStatusProblem(style: ProblemStyle, kinds: ProblemKind[], description: string): JsonObject {
+  const listed = kinds.map((kind) => `\`${kind}\``).join(", ");
+  const headers = { "X-Request-Id": ref("headers", "X-Request-Id"), "Retry-After": ref("headers", "Retry-After") };
+  if (style === "card") {
+    return {
+      description: `${description} (${listed}), drawn as a card: HTTP 200, or 403 for a refused origin, with \`${CARD_STATUS_HEADER}\`.`,
+      headers: { ...headers, [CARD_STATUS_HEADER]: ref("headers", CARD_STATUS_HEADER) },
+      content: { [SVG_CONTENT_TYPE]: { schema: { type: "string" } } },
+    };
+  }
+  if (style === "page") {
+    return {
+      description: `${description} (${listed}), as an HTML page with the problem's status.`,
+      headers,
+      content: { [HTML_CONTENT_TYPE]: { schema: { type: "string" } } },
+    };
+  }
+  return {
+    description: `${description}: ${listed}.`,
+    headers,
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchemaFor(kinds, false) } },
+  };
+}
+
+/** What src/app.ts does for the methods a path does not route, besides its own. */
+type OtherMethods = {
+  /** Names their operations: `head<Name>`, `options<Name>`, `put<Name>NotAllowed`, … */
+  name: string;
+  style: ProblemStyle;
+  /** Problems found before the method is looked at: CORS, the URL's length, rate limits, configuration. */
+  early: ProblemKind[];
+};
+
+/** The order methods are listed in; not TRACE, which the platform refuses before any worker runs. */
+const METHOD_ORDER = ["get", "head", "options", "put", "post", "delete", "patch"] as const;
+
+const requestHeader = (name: string, description: string): JsonObject => ({
+  name,
+  in: "header",
+  required: false,
+  description,
+  schema: { type: "string" },
 });
+
+/**
+ * `item` with every method the worker answers on its path: HEAD as GET without a body, OPTIONS (204 with
+ * `Allow`, or a CORS preflight's answer), and 405 with `Allow` for any other, as src/app.ts answers them, so a
+ * validating proxy forwards them to the worker rather than answering them itself.
+ */
+function withEveryMethod(item: PathItem, spec: OtherMethods): PathItem {
+  const own = operationsOf(item);
+  const tags = own[0]?.[1].tags;
+  const routed = new Set(own.map(([method]) => method));
+  if (routed.has("get")) routed.add("head");
+  const allow = [...METHOD_ORDER.filter((method) => routed.has(method)), "options"]
+    .map((method) => method.toUpperCase())
+    .join(", ");
+  const allowHeader = {
+    description: "The methods this path answers.",
+    required: true,
+    schema: { type: "string", enum: [allow] },
+  };
+  const { early, name, style } = spec;
+  const generated: Record<string, JsonObject> = {
+    options: {
+      operationId: `options${name}`,
+      summary: "Allowed methods, or the CORS preflight",
+      description:
+        `204 with \`Allow: ${allow}\`. A CORS preflight (\`Origin\` and \`Access-Control-Request-Method\`) is ` +
+        "answered first: from an allowed origin 204 with `Access-Control-Allow-Methods`, `Access-Control-Allow-Headers` " +
+        "and `Access-Control-Max-Age`, from another 403.",
+      tags,
+      security: [],
+      parameters: [
+        requestHeader("Origin", "The page's origin, sent by browsers."),
+        requestHeader("Access-Control-Request-Method", "Makes the request a CORS preflight (with `Origin`)."),
+        requestHeader("Access-Control-Request-Headers", "The headers the page wants to send."),
+      ],
+      responses: {
+        "204": {
+          description: "The methods allowed here, or the CORS preflight's answer.",
+          headers: {
+            Allow: { ...allowHeader, required: false },
+            "Access-Control-Allow-Methods": { schema: { type: "string", enum: [CORS_ALLOWED_METHODS.join(", ")] } },
+            "Access-Control-Allow-Headers": { schema: { type: "string", enum: [CORS_ALLOWED_HEADERS.join(", ")] } },
+            "Access-Control-Max-Age": { schema: { type: "integer", enum: [CORS_MAX_AGE_SECONDS] } },
+            "X-Request-Id": ref("headers", "X-Request-Id"),
+          },
+        },
+        "403": anyStatusProblem(style, ["origin-not-allowed"], "An `Origin` outside `ALLOWED_ORIGINS`"),
+        default: anyStatusProblem(
+          style,
+          early.filter((kind) => kind !== "origin-not-allowed"),
+          "A problem found before the method is looked at",
+        ),
+      },
+    },
+  };
+  for (const method of METHOD_ORDER) {
+    if (routed.has(method) || method === "options") continue;
+    const withBody = method !== "head";
+    const strip = (response: JsonObject) => {
+      const { content: _body, ...headersOnly } = response;
+      return withBody ? response : headersOnly;
+    };
+    generated[method] = {
+      operationId: `${method}${name}NotAllowed`,
+      summary: `${method.toUpperCase()} is not allowed`,
+      description: `Answered 405 \`method-not-allowed\` with \`Allow: ${allow}\`; nothing else is done.`,
+      tags,
+      security: [],
+      responses: {
+        "405": strip({
+          description: "`method-not-allowed`: Method not allowed",
+          headers: { Allow: allowHeader, "X-Request-Id": ref("headers", "X-Request-Id") },
+          content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchemaFor(["method-not-allowed"]) } },
+        }),
+        default: strip(anyStatusProblem(style, early, "A problem found before the method is looked at")),
+      },
+    };
+  }
+  if (item.get) generated.head = headOf(item.get as JsonObject, `head${name}`);
+  const all: PathItem = { ...item, ...generated };
+  const ordered: PathItem = item.parameters ? { parameters: item.parameters } : {};
+  for (const method of METHOD_ORDER) if (all[method]) ordered[method] = all[method];
+  return ordered;
+}
 
 /** This project's terms: not published under an open licence (an SPDX `LicenseRef-`, as SPDX has no id for it). */
 const LICENSE = { name: "Proprietary: all rights reserved", identifier: "LicenseRef-Proprietary" };
@@ -422,10 +638,10 @@ function adminOperation(spec: {
   parameters?: JsonObject[];
   answer: [description: string, schema: string];
   strictQuery?: false;
-}): JsonObject {
+}): PathItem {
   const [description, schema] = spec.answer;
   const readsQuery = spec.strictQuery !== false;
-  return operation({
+  const get = operation({
     operationId: spec.operationId,
     summary: spec.summary,
     description: spec.description,
@@ -443,7 +659,17 @@ function adminOperation(spec: {
       },
     },
     problems: [...(readsQuery ? (["invalid-query"] as ProblemKind[]) : []), ...EVERY_V1_ROUTE, ...ADMIN_ONLY],
+    problemHeaders: {
+      401: {
+        "WWW-Authenticate": {
+          description: "The challenge: send the admin token as a Bearer token.",
+          required: true,
+          schema: { type: "string", enum: ['Bearer realm="admin"'] },
+        },
+      },
+    },
   });
+  return withEveryMethod({ get }, { name: spec.operationId.replace(/^get/, ""), style: "json", early: EVERY_V1_ROUTE });
 }
 
 /**
@@ -468,216 +694,218 @@ export function buildOpenApiDocument(): JsonObject {
     "Server-Timing": ref("headers", "Server-Timing"),
     "X-Request-Id": ref("headers", "X-Request-Id"),
   };
+  // A cached `sound-not-found` carries the headers of a cache hit.
+  const cachedNotFound = {
+    404: {
+      "Cache-Control": ref("headers", "Cache-Control"),
+      Age: ref("headers", "Age"),
+      "X-Cache": ref("headers", "X-Cache"),
+      "Server-Timing": ref("headers", "Server-Timing"),
+    },
+  };
+  const varyByHost = { Vary: ref("headers", "Vary") };
   const webhookProblems = [...EVERY_V1_ROUTE, ...WEBHOOK_ONLY];
   const windowMinutes = DELIVERY_TTL_MS / 60_000;
 
-  const paths: Record<string, Record<string, JsonObject>> = {
-    [SOUND_PATH]: {
-      get: operation({
-        operationId: "getTrendingSoundDetail",
-        summary: "A trending sound's detail",
-        description:
-          "Same path and query names as KeyAPI. Unknown, repeated and empty parameters are refused (400) " +
-          "with one entry per parameter in `errors`.",
-        tags: ["sounds"],
-        parameters: [...soundParameters(), ifNoneMatch],
-        responses: {
-          "200": {
-            description: "The sound.",
-            headers: cacheHeadersOf200,
-            content: { "application/json": { schema: ref("schemas", "SoundPayload") } },
-          },
-          "304": {
-            description: "Not modified: the `If-None-Match` validator still matches.",
-            headers: {
-              ETag: ref("headers", "ETag"),
-              "X-Cache": ref("headers", "X-Cache"),
-              Age: ref("headers", "Age"),
-              "Cache-Control": ref("headers", "Cache-Control"),
-              "X-Request-Id": ref("headers", "X-Request-Id"),
+  const paths: Record<string, PathItem> = {
+    [SOUND_PATH]: withEveryMethod(
+      {
+        get: operation({
+          operationId: "getTrendingSoundDetail",
+          summary: "A trending sound's detail",
+          description:
+            "Same path and query names as KeyAPI. Unknown, repeated and empty parameters are refused (400) " +
+            "with one entry per parameter in `errors`.",
+          tags: ["sounds"],
+          parameters: [...soundParameters(), ifNoneMatch],
+          responses: {
+            "200": {
+              description: "The sound.",
+              headers: cacheHeadersOf200,
+              content: { "application/json": { schema: ref("schemas", "SoundPayload") } },
             },
-          },
-        },
-        problems: soundProblems,
-      }),
-    },
-    [WEBHOOK_PATH]: {
-      post: operation({
-        operationId: "refreshSounds",
-        summary: "Refresh sounds now (signed webhook)",
-        description:
-          "Fetches each item from KeyAPI now, stores it in every cache tier and reports each outcome. " +
-          "Signed with Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`; these win when " +
-          "both sets are present) or with `X-Webhook-Timestamp` and `X-Webhook-Signature`, " +
-          `timestamps within ${MAX_CLOCK_SKEW_SECONDS} s of the worker's clock. Body at most ${MAX_WEBHOOK_BODY_BYTES} bytes. ` +
-          "Each request is processed once, by its `webhook-id` (Standard Webhooks) or by its signed timestamp and " +
-          `signature (legacy): for ${windowMinutes} minutes after, a copy gets the stored answer back ` +
-          `(with \`${REPLAYED_HEADER}: true\`) and calls KeyAPI not at all, except for items that failed for a ` +
-          "reason worth retrying (KeyAPI 5xx, 429, 401-403, a timeout, calls paused, the credit budget), which it " +
-          "processes again. Without the `WEBHOOK_DELIVERIES` binding, both schemes are refused (503).",
-        tags: ["sounds"],
-        security: ["standardWebhooks", "webhookSignature"],
-        parameters: [
-          webhookHeader(
-            "webhook-id",
-            "Standard Webhooks: the message id, the same on every retry (1 to 256 visible ASCII characters).",
-            "^[\\x21-\\x7e]{1,256}$",
-          ),
-          webhookHeader("webhook-timestamp", "Standard Webhooks: Unix seconds when it was signed.", "^\\d{1,12}$"),
-          webhookHeader(
-            "X-Webhook-Timestamp",
-            "Legacy scheme: Unix seconds when the request was signed.",
-            "^\\d{1,12}$",
-          ),
-        ],
-        requestBody: {
-          required: true,
-          content: { "application/json": { schema: ref("schemas", "WebhookRequest") } },
-        },
-        responses: {
-          "200": {
-            description: "One result per item, in order.",
-            headers: {
-              "X-Request-Id": ref("headers", "X-Request-Id"),
-              [REPLAYED_HEADER]: {
-                description:
-                  "`true` when this is the stored answer to an earlier copy of the same request, with nothing processed again.",
-                schema: { type: "string", enum: ["true"] },
+            "304": {
+              description: "Not modified: the `If-None-Match` validator still matches.",
+              headers: {
+                ETag: ref("headers", "ETag"),
+                "X-Cache": ref("headers", "X-Cache"),
+                Age: ref("headers", "Age"),
+                "Cache-Control": ref("headers", "Cache-Control"),
+                "X-Request-Id": ref("headers", "X-Request-Id"),
               },
             },
-            content: { "application/json": { schema: ref("schemas", "WebhookResults") } },
           },
-        },
-        problems: webhookProblems,
-      }),
-    },
-    [USAGE_PATH]: {
-      get: adminOperation({
-        operationId: "getCreditUsage",
-        summary: "Today's KeyAPI credits (operator)",
-        description:
-          "Credits spent today (UTC) by all locations together, from the global ledger, against " +
-          "`CREDIT_BUDGET_PER_DAY` (`credit_budget` and `credits_left` are null without a budget).",
-        answer: ["Today's usage.", "Usage"],
-        // Its answer and its tolerance of any query are as they were before the other admin endpoints.
-        strictQuery: false,
-      }),
-    },
-    [HISTORY_PATH]: {
-      get: adminOperation({
-        operationId: "getCreditHistory",
-        summary: "KeyAPI credits per UTC day (operator)",
-        description:
-          `The last \`days\` UTC days up to today (the ledger keeps ${KEEP_DAYS}), oldest first, days without calls ` +
-          "included: credits, calls, each call's outcome (KeyAPI's status class, `none` when no answer came, " +
-          "`unknown` while its report is missing) and the split per KeyAPI endpoint.",
-        parameters: [countParameter("days", "How many days, today included.", KEEP_DAYS, DEFAULT_HISTORY_DAYS)],
-        answer: ["The days, oldest first.", "CreditHistory"],
-      }),
-    },
-    [KEYS_PATH]: {
-      get: adminOperation({
-        operationId: "getCreditKeys",
-        summary: "The keys that cost most on a day (operator)",
-        description:
-          "What cost money on one UTC day: each KeyAPI endpoint and key (`clip_id:period:region` for the detail " +
-          "endpoint, as in the `upstream_call` log line) with its calls, credits and last call's outcome, most " +
-          "credits first.",
-        parameters: [
-          {
-            name: "date",
-            in: "query",
-            required: false,
-            description: `A UTC day the ledger keeps (today and the ${KEEP_DAYS - 1} before it); today when absent.`,
-            schema: { type: "string", format: "date" },
+          problems: soundProblems,
+          problemHeaders: cachedNotFound,
+        }),
+      },
+      { name: "TrendingSoundDetail", style: "json", early: EVERY_V1_ROUTE },
+    ),
+    [WEBHOOK_PATH]: withEveryMethod(
+      {
+        post: operation({
+          operationId: "refreshSounds",
+          summary: "Refresh sounds now (signed webhook)",
+          description:
+            "Fetches each item from KeyAPI now, stores it in every cache tier and reports each outcome. " +
+            "Signed with Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`; these win when " +
+            "both sets are present) or with `X-Webhook-Timestamp` and `X-Webhook-Signature`, " +
+            `timestamps within ${MAX_CLOCK_SKEW_SECONDS} s of the worker's clock. Body at most ${MAX_WEBHOOK_BODY_BYTES} bytes. ` +
+            "Each request is processed once, by its `webhook-id` (Standard Webhooks) or by its signed timestamp and " +
+            `signature (legacy): for ${windowMinutes} minutes after, a copy gets the stored answer back ` +
+            `(with \`${REPLAYED_HEADER}: true\`) and calls KeyAPI not at all, except for items that failed for a ` +
+            "reason worth retrying (KeyAPI 5xx, 429, 401-403, a timeout, calls paused, the credit budget), which it " +
+            "processes again. Without the `WEBHOOK_DELIVERIES` binding, both schemes are refused (503).",
+          tags: ["sounds"],
+          security: ["standardWebhooks", "webhookSignature"],
+          parameters: [
+            webhookHeader(
+              "webhook-id",
+              "Standard Webhooks: the message id, the same on every retry (1 to 256 visible ASCII characters).",
+              "^[\\x21-\\x7e]{1,256}$",
+            ),
+            webhookHeader("webhook-timestamp", "Standard Webhooks: Unix seconds when it was signed.", "^\\d{1,12}$"),
+            webhookHeader(
+              "X-Webhook-Timestamp",
+              "Legacy scheme: Unix seconds when the request was signed.",
+              "^\\d{1,12}$",
+            ),
+          ],
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: ref("schemas", "WebhookRequest") } },
           },
-          countParameter("limit", "How many keys at most.", MAX_KEYS_LIMIT, DEFAULT_KEYS_LIMIT),
-        ],
-        answer: ["The keys, most credits first.", "CreditKeys"],
-      }),
-    },
-    [HOURS_PATH]: {
-      get: adminOperation({
-        operationId: "getCreditHours",
-        summary: "KeyAPI credits per hour (operator)",
-        description:
-          `The last \`hours\` hours up to the current one (the ledger keeps ${KEEP_HOURS}), oldest first, hours ` +
-          "without calls included: what the console's spend rate and end-of-day projection are drawn from.",
-        parameters: [countParameter("hours", "How many hours, the current one included.", KEEP_HOURS, DEFAULT_HOURS)],
-        answer: ["The hours, oldest first.", "CreditHours"],
-      }),
-    },
-    [CONFIG_PATH]: {
-      get: adminOperation({
-        operationId: "getSpendConfiguration",
-        summary: "The configuration that decides spend (operator)",
-        description:
-          "Freshness and stale windows, the daily budget, the warm list, the worker's version and whether budget " +
-          `alerts (\`${ALERT_EVENT_TYPE}\` at ${BUDGET_THRESHOLDS.map((share) => `${share * 100} %`).join(", ")}) ` +
-          "have a receiver and a signing key. Never a secret, and not the alert URL (it may hold one).",
-        answer: ["The configuration.", "SpendConfiguration"],
-      }),
-    },
-    [CARD_PATH]: {
-      get: operation({
-        operationId: "getSoundCard",
-        summary: "A trending sound as an SVG card",
-        description:
-          `One self-contained SVG (${CARD_WIDTH}×${CARD_HEIGHT}) for READMEs, docs and newsletters: title, author, ` +
-          "duration, region and period, the trend with its dates, the top 3 countries with their share and the top 3 " +
-          "interests. Drawn from the same cached answer as the JSON endpoint (no extra KeyAPI call), with the same " +
-          `caching headers and its own strong ETag. Sent with \`Content-Security-Policy: ${cardCsp}\`. Every error ` +
-          `(invalid query, sound not found, rate limits, upstream failures, the credit budget) is a small card ` +
-          `(${CARD_WIDTH}×${ERROR_CARD_HEIGHT}) with HTTP 200, \`${CARD_STATUS_HEADER}\` set to the JSON endpoint's ` +
-          "status, and `Cache-Control: no-store` (a cached `sound not found` keeps the JSON's max-age of at most 300 s). " +
-          "Only a browser `Origin` outside `ALLOWED_ORIGINS` gets a real 403, as from the API (an `<img>` sends none).",
-        tags: ["embeds"],
-        parameters: [...soundParameters(), themeParameter(), ifNoneMatch],
-        responses: {
-          "200": {
-            description: `The card, or a card saying what went wrong (see \`${CARD_STATUS_HEADER}\`).`,
-            headers: {
-              [CARD_STATUS_HEADER]: {
-                description: headers[CARD_STATUS_HEADER].description,
-                schema: { type: "integer", enum: cardStatuses },
+          responses: {
+            "200": {
+              description: "One result per item, in order.",
+              headers: {
+                "X-Request-Id": ref("headers", "X-Request-Id"),
+                [REPLAYED_HEADER]: {
+                  description:
+                    "`true` when this is the stored answer to an earlier copy of the same request, with nothing processed again.",
+                  schema: { type: "string", enum: ["true"] },
+                },
               },
-              ...cacheHeadersOf200,
-              "Retry-After": ref("headers", "Retry-After"),
-            },
-            content: { [SVG_CONTENT_TYPE]: { schema: { type: "string" } } },
-          },
-          "304": {
-            description: "Not modified: the card's `If-None-Match` validator still matches.",
-            headers: {
-              ETag: ref("headers", "ETag"),
-              [CARD_STATUS_HEADER]: ref("headers", CARD_STATUS_HEADER),
-              "X-Cache": ref("headers", "X-Cache"),
-              Age: ref("headers", "Age"),
-              "Cache-Control": ref("headers", "Cache-Control"),
-              "X-Request-Id": ref("headers", "X-Request-Id"),
+              content: { "application/json": { schema: ref("schemas", "WebhookResults") } },
             },
           },
-          "403": {
-            description: "A browser `Origin` outside `ALLOWED_ORIGINS`: the same refusal, drawn as a card.",
-            headers: {
-              [CARD_STATUS_HEADER]: ref("headers", CARD_STATUS_HEADER),
-              "X-Request-Id": ref("headers", "X-Request-Id"),
-            },
-            content: { [SVG_CONTENT_TYPE]: { schema: { type: "string" } } },
-          },
+          problems: webhookProblems,
+        }),
+      },
+      { name: "SoundRefresh", style: "json", early: EVERY_V1_ROUTE },
+    ),
+    [USAGE_PATH]: adminOperation({
+      operationId: "getCreditUsage",
+      summary: "Today's KeyAPI credits (operator)",
+      description:
+        "Credits spent today (UTC) by all locations together, from the global ledger, against " +
+        "`CREDIT_BUDGET_PER_DAY` (`credit_budget` and `credits_left` are null without a budget).",
+      answer: ["Today's usage.", "Usage"],
+      // Its answer and its tolerance of any query are as they were before the other admin endpoints.
+      strictQuery: false,
+    }),
+    [HISTORY_PATH]: adminOperation({
+      operationId: "getCreditHistory",
+      summary: "KeyAPI credits per UTC day (operator)",
+      description:
+        `The last \`days\` UTC days up to today (the ledger keeps ${KEEP_DAYS}), oldest first, days without calls ` +
+        "included: credits, calls, each call's outcome (KeyAPI's status class, `none` when no answer came, " +
+        "`unknown` while its report is missing) and the split per KeyAPI endpoint.",
+      parameters: [countParameter("days", "How many days, today included.", KEEP_DAYS, DEFAULT_HISTORY_DAYS)],
+      answer: ["The days, oldest first.", "CreditHistory"],
+    }),
+    [KEYS_PATH]: adminOperation({
+      operationId: "getCreditKeys",
+      summary: "The keys that cost most on a day (operator)",
+      description:
+        "What cost money on one UTC day: each KeyAPI endpoint and key (`clip_id:period:region` for the detail " +
+        "endpoint, as in the `upstream_call` log line) with its calls, credits and last call's outcome, most " +
+        "credits first.",
+      parameters: [
+        {
+          name: "date",
+          in: "query",
+          required: false,
+          description: `A UTC day the ledger keeps (today and the ${KEEP_DAYS - 1} before it); today when absent.`,
+          schema: { type: "string", format: "date" },
         },
-      }),
-    },
-    [`${EMBED_PATH_PREFIX}{clip_id}`]: {
-      get: operation({
-        operationId: "getSoundEmbedPage",
-        summary: "A trending sound's embed page",
-        description:
-          "A small HTML page showing the card server-rendered (no JavaScript), with a link to TikTok, OpenGraph and " +
-          "Twitter tags for link previews, and oEmbed discovery. Framable by this origin and the `ALLOWED_ORIGINS` " +
-          "(`Content-Security-Policy: … frame-ancestors 'self' <origins>`, `*` for any), without `X-Frame-Options`. " +
-          "Same cache and rate limits as the API; errors are HTML pages with the JSON endpoint's status.",
-        tags: ["embeds"],
+        countParameter("limit", "How many keys at most.", MAX_KEYS_LIMIT, DEFAULT_KEYS_LIMIT),
+      ],
+      answer: ["The keys, most credits first.", "CreditKeys"],
+    }),
+    [HOURS_PATH]: adminOperation({
+      operationId: "getCreditHours",
+      summary: "KeyAPI credits per hour (operator)",
+      description:
+        `The last \`hours\` hours up to the current one (the ledger keeps ${KEEP_HOURS}), oldest first, hours ` +
+        "without calls included: what the console's spend rate and end-of-day projection are drawn from.",
+      parameters: [countParameter("hours", "How many hours, the current one included.", KEEP_HOURS, DEFAULT_HOURS)],
+      answer: ["The hours, oldest first.", "CreditHours"],
+    }),
+    [CONFIG_PATH]: adminOperation({
+      operationId: "getSpendConfiguration",
+      summary: "The configuration that decides spend (operator)",
+      description:
+        "Freshness and stale windows, the daily budget, the warm list, the worker's version and whether budget " +
+        `alerts (\`${ALERT_EVENT_TYPE}\` at ${BUDGET_THRESHOLDS.map((share) => `${share * 100} %`).join(", ")}) ` +
+        "have a receiver and a signing key. Never a secret, and not the alert URL (it may hold one).",
+      answer: ["The configuration.", "SpendConfiguration"],
+    }),
+    [CARD_PATH]: withEveryMethod(
+      {
+        get: operation({
+          operationId: "getSoundCard",
+          summary: "A trending sound as an SVG card",
+          description:
+            `One self-contained SVG (${CARD_WIDTH}×${CARD_HEIGHT}) for READMEs, docs and newsletters: title, author, ` +
+            "duration, region and period, the trend with its dates, the top 3 countries with their share and the top 3 " +
+            "interests. Drawn from the same cached answer as the JSON endpoint (no extra KeyAPI call), with the same " +
+            `caching headers and its own strong ETag. Sent with \`Content-Security-Policy: ${cardCsp}\`. Every error ` +
+            `(invalid query, sound not found, rate limits, upstream failures, the credit budget) is a small card ` +
+            `(${CARD_WIDTH}×${ERROR_CARD_HEIGHT}) with HTTP 200, \`${CARD_STATUS_HEADER}\` set to the JSON endpoint's ` +
+            "status, and `Cache-Control: no-store` (a cached `sound not found` keeps the JSON's max-age of at most 300 s). " +
+            "Only a browser `Origin` outside `ALLOWED_ORIGINS` gets a real 403, as from the API (an `<img>` sends none).",
+          tags: ["embeds"],
+          parameters: [...soundParameters(), themeParameter(), ifNoneMatch],
+          responses: {
+            "200": {
+              description: `The card, or a card saying what went wrong (see \`${CARD_STATUS_HEADER}\`).`,
+              headers: {
+                [CARD_STATUS_HEADER]: {
+                  description: headers[CARD_STATUS_HEADER].description,
+                  schema: { type: "integer", enum: cardStatuses },
+                },
+                ...cacheHeadersOf200,
+                "Retry-After": ref("headers", "Retry-After"),
+              },
+              content: { [SVG_CONTENT_TYPE]: { schema: { type: "string" } } },
+            },
+            "304": {
+              description: "Not modified: the card's `If-None-Match` validator still matches.",
+              headers: {
+                ETag: ref("headers", "ETag"),
+                [CARD_STATUS_HEADER]: ref("headers", CARD_STATUS_HEADER),
+                "X-Cache": ref("headers", "X-Cache"),
+                Age: ref("headers", "Age"),
+                "Cache-Control": ref("headers", "Cache-Control"),
+                "X-Request-Id": ref("headers", "X-Request-Id"),
+              },
+            },
+            "403": {
+              description: "A browser `Origin` outside `ALLOWED_ORIGINS`: the same refusal, drawn as a card.",
+              headers: {
+                [CARD_STATUS_HEADER]: ref("headers", CARD_STATUS_HEADER),
+                "X-Request-Id": ref("headers", "X-Request-Id"),
+              },
+              content: { [SVG_CONTENT_TYPE]: { schema: { type: "string" } } },
+            },
+          },
+        }),
+      },
+      { name: "SoundCard", style: "card", early: EVERY_V1_ROUTE },
+    ),
+    [`${EMBED_PATH_PREFIX}{clip_id}`]: withEveryMethod(
+      {
         parameters: [
           {
             name: "clip_id",
@@ -686,103 +914,149 @@ export function buildOpenApiDocument(): JsonObject {
             description: "The sound's clip id: 1 to 20 decimal digits.",
             schema: jsonSchema(soundQueryParams.clip_id, "input"),
           },
-          queryParameter("period", "Trend period in days.", String(DEFAULT_PERIOD)),
-          queryParameter("region", "ISO 3166-1 alpha-2 country code, any case.", DEFAULT_REGION),
-          themeParameter(),
-          ifNoneMatch,
         ],
-        responses: {
-          "200": {
-            description: "The page.",
-            headers: cacheHeadersOf200,
-            content: { [HTML_CONTENT_TYPE]: { schema: { type: "string" } } },
-          },
-          "304": {
-            description: "Not modified: the page's `If-None-Match` validator still matches.",
-            headers: { ETag: ref("headers", "ETag"), "X-Request-Id": ref("headers", "X-Request-Id") },
-          },
-        },
-        otherErrors: pageResponses(soundProblems),
-      }),
-    },
-    [OEMBED_PATH]: {
-      get: operation({
-        operationId: "getOEmbed",
-        summary: "oEmbed 1.0 for a TikTok music URL or an embed page",
-        description:
-          "`url` is a TikTok music URL (`https://www.tiktok.com/music/<name>-<clip_id>`, also without the name, " +
-          `with \`m.\` or without \`www.\`) or one of this service's \`${EMBED_PATH_PREFIX}…\` URLs. The answer is a ` +
-          "`rich` embed: an iframe of the embed page, scaled down to `maxwidth`×`maxheight` (404 when it would be " +
-          `narrower than ${MIN_EMBED_WIDTH} px). The 720×720 cover is the thumbnail when it is https and fits. ` +
-          "Other parameters, which oEmbed consumers add, are ignored.",
-        tags: ["embeds"],
-        parameters: [
-          { name: "url", in: "query", required: true, description: "The URL to embed.", schema: { type: "string" } },
-          {
-            name: "maxwidth",
-            in: "query",
-            required: false,
-            description: "Maximum width in pixels.",
-            schema: jsonSchema(oembedQueryParams.maxwidth, "input"),
-          },
-          {
-            name: "maxheight",
-            in: "query",
-            required: false,
-            description: "Maximum height in pixels.",
-            schema: jsonSchema(oembedQueryParams.maxheight, "input"),
-          },
-          {
-            name: "format",
-            in: "query",
-            required: false,
-            description: "`json` only; anything else is 501.",
-            schema: { type: "string", default: "json" },
-          },
-        ],
-        responses: {
-          "200": {
-            description: "The oEmbed document.",
-            headers: {
-              "X-Cache": ref("headers", "X-Cache"),
-              Age: ref("headers", "Age"),
-              "Cache-Control": ref("headers", "Cache-Control"),
-              "X-Request-Id": ref("headers", "X-Request-Id"),
+        get: operation({
+          operationId: "getSoundEmbedPage",
+          summary: "A trending sound's embed page",
+          description:
+            "A small HTML page showing the card server-rendered (no JavaScript), with a link to TikTok, OpenGraph and " +
+            "Twitter tags for link previews, and oEmbed discovery. Framable by this origin and the `ALLOWED_ORIGINS` " +
+            "(`Content-Security-Policy: … frame-ancestors 'self' <origins>`, `*` for any), without `X-Frame-Options`. " +
+            "Its links to this service use `PUBLIC_URL`, or the request's host when it is not set (then `Vary: Host`). " +
+            "Same cache and rate limits as the API; errors are HTML pages with the JSON endpoint's status.",
+          tags: ["embeds"],
+          parameters: [
+            queryParameter("period", "Trend period in days.", DEFAULT_PERIOD),
+            queryParameter("region", "ISO 3166-1 alpha-2 country code, any case.", DEFAULT_REGION),
+            themeParameter(),
+            ifNoneMatch,
+          ],
+          responses: {
+            "200": {
+              description: "The page.",
+              headers: { ...cacheHeadersOf200, ...varyByHost },
+              content: { [HTML_CONTENT_TYPE]: { schema: { type: "string" } } },
             },
-            content: { "application/json": { schema: ref("schemas", "OEmbed") } },
+            "304": {
+              description: "Not modified: the page's `If-None-Match` validator still matches.",
+              headers: { ...cacheHeadersOf200, ...varyByHost },
+            },
           },
-        },
-        problems: [...soundProblems, ...OEMBED_ONLY],
-      }),
-    },
-    "/health": {
-      get: operation({
-        operationId: "getHealth",
-        summary: "Liveness",
-        description: "Never shows configuration, but answers 500 when the configuration is invalid.",
-        tags: ["operations"],
-        responses: {
-          "200": {
-            description: "The worker is up and configured.",
-            headers: { "X-Request-Id": ref("headers", "X-Request-Id") },
-            content: { "application/json": { schema: ref("schemas", "Health") } },
+          otherErrors: pageResponses(soundProblems, { 404: { ...cachedNotFound[404], ...varyByHost } }),
+        }),
+      },
+      { name: "SoundEmbedPage", style: "page", early: EVERY_V1_ROUTE },
+    ),
+    [OEMBED_PATH]: withEveryMethod(
+      {
+        get: operation({
+          operationId: "getOEmbed",
+          summary: "oEmbed 1.0 for a TikTok music URL or an embed page",
+          description:
+            "`url` is a TikTok music URL (`https://www.tiktok.com/music/<name>-<clip_id>`, also without the name, " +
+            `with \`m.\` or without \`www.\`) or one of this service's \`${EMBED_PATH_PREFIX}…\` URLs (under ` +
+            "`PUBLIC_URL` when it is set). The answer is a `rich` embed: an iframe of the embed page, scaled down to " +
+            `\`maxwidth\`×\`maxheight\` (404 when it would be narrower than ${MIN_EMBED_WIDTH} px). The 720×720 cover ` +
+            "is the thumbnail when it is https and fits. `cache_age` is the seconds it may be reused from now. " +
+            "Other parameters, which oEmbed consumers add, are ignored.",
+          tags: ["embeds"],
+          parameters: [
+            { name: "url", in: "query", required: true, description: "The URL to embed.", schema: { type: "string" } },
+            {
+              name: "maxwidth",
+              in: "query",
+              required: false,
+              description: "Maximum width in pixels.",
+              schema: jsonSchema(oembedQueryParams.maxwidth, "input"),
+            },
+            {
+              name: "maxheight",
+              in: "query",
+              required: false,
+              description: "Maximum height in pixels.",
+              schema: jsonSchema(oembedQueryParams.maxheight, "input"),
+            },
+            {
+              name: "format",
+              in: "query",
+              required: false,
+              description: "`json` only; anything else is 501.",
+              schema: { type: "string", default: "json" },
+            },
+          ],
+          responses: {
+            "200": {
+              description: "The oEmbed document.",
+              headers: {
+                "X-Cache": ref("headers", "X-Cache"),
+                Age: ref("headers", "Age"),
+                "Cache-Control": ref("headers", "Cache-Control"),
+                "Server-Timing": ref("headers", "Server-Timing"),
+                "X-Request-Id": ref("headers", "X-Request-Id"),
+                ...varyByHost,
+              },
+              content: { "application/json": { schema: ref("schemas", "OEmbed") } },
+            },
           },
-        },
-        problems: EVERY_ROUTE,
-      }),
-    },
+          problems: [...soundProblems, ...OEMBED_ONLY],
+          problemHeaders: { 404: { ...cachedNotFound[404], ...varyByHost } },
+        }),
+      },
+      { name: "OEmbed", style: "json", early: EVERY_V1_ROUTE },
+    ),
+    "/health": withEveryMethod(
+      {
+        get: operation({
+          operationId: "getHealth",
+          summary: "Liveness",
+          description: "Never shows configuration, but answers 500 when the configuration is invalid.",
+          tags: ["operations"],
+          responses: {
+            "200": {
+              description: "The worker is up and configured.",
+              headers: { "X-Request-Id": ref("headers", "X-Request-Id") },
+              content: { "application/json": { schema: ref("schemas", "Health") } },
+            },
+          },
+          problems: EVERY_ROUTE,
+        }),
+      },
+      { name: "Health", style: "json", early: EVERY_ROUTE },
+    ),
     "/widget.js": staticFile(
-      "getWidget",
+      "Widget",
       "The widget",
       "text/javascript",
+      { type: "string" },
       "The `<tiktok-sound>` custom element, an ES module any site may load (`Access-Control-Allow-Origin: *`).",
     ),
-    "/openapi.json": staticFile("getOpenApiDocument", "This document", "application/json", "The OpenAPI 3.1 document."),
-    "/": staticFile("getDemoPage", "Demo page", "text/html", "Example cards and the embed snippet."),
+    "/openapi.json": staticFile(
+      "OpenApiDocument",
+      "This document",
+      "application/json",
+      {
+        type: "object",
+        description: "An OpenAPI 3.1 document.",
+        required: ["openapi", "info", "paths"],
+        properties: {
+          openapi: { type: "string" },
+          info: {
+            type: "object",
+            required: ["title", "version"],
+            properties: { title: { type: "string" }, version: { type: "string" }, description: { type: "string" } },
+          },
+          paths: { type: "object", additionalProperties: { type: "object", additionalProperties: true } },
+          components: { type: "object", additionalProperties: true },
+        },
+      },
+      "The OpenAPI 3.1 document.",
+    ),
+    "/": staticFile("DemoPage", "Demo page", "text/html", { type: "string" }, "Example cards and the embed snippet."),
     "/admin": staticFile(
-      "getOperatorConsole",
+      "OperatorConsole",
       "Operator console",
       "text/html",
+      { type: "string" },
       "The operator console: it asks for `ADMIN_TOKEN` and draws the admin endpoints' figures (no data in the page itself).",
     ),
   };
@@ -810,7 +1084,8 @@ export function buildOpenApiDocument(): JsonObject {
     paths,
     components: {
       schemas: {
-        SoundPayload: jsonSchema(soundPayloadSchema),
+        Period: { type: "integer", enum: [...PERIODS], description: "Trend period in days." },
+        SoundPayload: withPeriod(jsonSchema(soundPayloadSchema)),
         Problem: {
           ...jsonSchema(problemSchema),
           description:
@@ -831,7 +1106,7 @@ export function buildOpenApiDocument(): JsonObject {
           ...jsonSchema(configSchema),
           description: "The configuration that decides spend; never a secret.",
         },
-        WebhookRequest: jsonSchema(webhookBodySchema, "input"),
+        WebhookRequest: webhookRequestSchema(),
         WebhookResults: {
           type: "object",
           required: ["results"],
@@ -843,7 +1118,7 @@ export function buildOpenApiDocument(): JsonObject {
                 required: ["clip_id", "period", "region", "status"],
                 properties: {
                   clip_id: { type: "string" },
-                  period: { type: "integer", enum: [7, 30, 120] },
+                  period: ref("schemas", "Period"),
                   region: { type: "string" },
                   status: { type: "integer", description: "The HTTP status this item alone would have had." },
                   data: ref("schemas", "SoundPayload"),

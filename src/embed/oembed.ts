@@ -100,11 +100,15 @@ export function embedTarget(raw: string, ownOrigin: string): CardQuery {
   throw unsupported();
 }
 
-/** The embed page's address for a query: period and region always explicit, theme when not `auto`. */
+/**
+ * The embed page's address for a query: region and period always explicit, theme when not `auto`. `region`
+ * comes first: no `&` may precede a legacy HTML entity name (`&reg…`), or consumers that decode entities twice
+ * (unfurl.js) read `®ion` (see the README's embed URL rule).
+ */
 export function embedPageUrl(origin: string, query: CardQuery): string {
   const { clipId, period, region } = query.sound;
   const theme = query.theme === DEFAULT_THEME ? "" : `&theme=${query.theme}`;
-  return `${origin}${EMBED_PATH_PREFIX}${urlComponent(clipId)}?period=${period}&region=${region}${theme}`;
+  return `${origin}${EMBED_PATH_PREFIX}${urlComponent(clipId)}?region=${region}&period=${period}${theme}`;
 }
 
 export function oembedUrl(origin: string, pageUrl: string): string {

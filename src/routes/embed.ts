@@ -14,6 +14,7 @@ import { cacheHeaders, isNotModified } from "../http/cache-headers";
 import { HTML_CONTENT_TYPE, noticePageResponse } from "../http/embed-response";
 import { missAdmission } from "../http/rate-limit";
 import { parseEmbedQuery } from "../sound/query";
+import { linkOrigin, varyByLinkOrigin } from "./link-origin";
 import { lookupScope } from "./lookup-scope";
 import type { RenderCache } from "./rendered";
 import { soundNotFound } from "./sound";
@@ -27,20 +28,24 @@ export function embedRoutes(cache: SoundCache, clock: () => number, rendered: Re
     c.set("query", query.sound);
     const lookup = await cache.lookup(query.sound, lookupScope(c, missAdmission(c)));
     if (lookup.upstream) c.set("upstream", lookup.upstream);
-    const headers = cacheHeaders(lookup, c.get("config").ttls, clock());
+    const config = c.get("config");
+    const headers = cacheHeaders(lookup, config.ttls, clock());
+    varyByLinkOrigin(config, headers);
 
     if (lookup.answer.status === 404) {
       return noticePageResponse(soundNotFound(query.sound), query.theme, query.sound, headers);
     }
-    const pageUrl = embedPageUrl(url.origin, query);
+    const origin = linkOrigin(config, url);
     const variant = `embed-${query.theme}`;
-    // The page holds absolute URLs: one rendering per origin the worker answers on.
+    // The page holds absolute URLs: one rendering per origin its links name (just one with PUBLIC_URL).
     const page = rendered.get(
       lookup.answer,
-      `${variant}|${url.origin}`,
+      `${variant}|${origin}`,
       `${variant}-${CARD_RENDERER_VERSION}`,
-      (payload) =>
-        renderEmbedPage(payload, query, { page: pageUrl, oembed: oembedUrl(url.origin, pageUrl), providerName }),
+      (payload) => {
+        const pageUrl = embedPageUrl(origin, query);
+        return renderEmbedPage(payload, query, { page: pageUrl, oembed: oembedUrl(origin, pageUrl), providerName });
+      },
     );
     headers.ETag = page.etag;
     if (isNotModified(c.req.header("If-None-Match"), page)) return new Response(null, { status: 304, headers });

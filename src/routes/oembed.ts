@@ -20,6 +20,7 @@ import { cacheHeaders, clientMaxAge } from "../http/cache-headers";
 import { problemResponse } from "../http/problem";
 import { missAdmission } from "../http/rate-limit";
 import { readParams } from "../sound/query";
+import { linkOrigin, varyByLinkOrigin } from "./link-origin";
 import { lookupScope } from "./lookup-scope";
 import { payloadOf } from "./rendered";
 import { soundNotFound } from "./sound";
@@ -32,7 +33,9 @@ export function oembedRoutes(cache: SoundCache, clock: () => number) {
     if (params.format !== undefined && params.format !== "json") {
       throw new ProblemError("unsupported-format", "Only format=json is available.");
     }
-    const query = embedTarget(params.url as string, url.origin);
+    const config = c.get("config");
+    const origin = linkOrigin(config, url);
+    const query = embedTarget(params.url as string, origin);
     c.set("query", query.sound);
     const size = embedSize(params.maxwidth, params.maxheight);
     if (!size) {
@@ -41,15 +44,16 @@ export function oembedRoutes(cache: SoundCache, clock: () => number) {
 
     const lookup = await cache.lookup(query.sound, lookupScope(c, missAdmission(c)));
     if (lookup.upstream) c.set("upstream", lookup.upstream);
-    const { ttls } = c.get("config");
+    const { ttls } = config;
     const now = clock();
     const headers = cacheHeaders(lookup, ttls, now);
     // The answer's ETag validates the JSON payload, not this document.
     delete headers.ETag;
+    varyByLinkOrigin(config, headers);
     if (lookup.answer.status === 404) return problemResponse(soundNotFound(query.sound), c.get("requestId"), headers);
 
     const body = oembedResponse(payloadOf(lookup.answer), query, {
-      origin: url.origin,
+      origin,
       providerName,
       size,
       maxWidth: params.maxwidth,

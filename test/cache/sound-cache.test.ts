@@ -40,21 +40,26 @@ group("fresh, stale, expired", () => {
     const miss = await get("clip_id=1");
     expect(miss.headers.get("ETag")).toMatch(/^"[\w-]{22}"$/);
     expect(miss.headers.get("Age")).toBe("0");
-    expect(miss.headers.get("Cache-Control")).toBe("public, max-age=60, stale-while-revalidate=120");
+    expect(miss.headers.get("Cache-Control")).toBe(
+      "public, max-age=60, stale-while-revalidate=120, stale-if-error=120",
+    );
     expect(miss.headers.get("Server-Timing")).toMatch(/^cache;desc="upstream", upstream;dur=\d+$/);
 
     advance(25);
     const hit = await get("clip_id=1");
     expect(hit.headers.get("ETag")).toBe(miss.headers.get("ETag"));
     expect(hit.headers.get("Age")).toBe("25");
-    expect(hit.headers.get("Cache-Control")).toBe("public, max-age=35, stale-while-revalidate=120");
+    // max-age counts from KeyAPI's answer, like Age: 25 s old + 35 s to go.
+    expect(hit.headers.get("Cache-Control")).toBe("public, max-age=60, stale-while-revalidate=120, stale-if-error=120");
     expect(hit.headers.get("Server-Timing")).toBe('cache;desc="memory"');
   });
 
   it("caps the client max-age at 300 s", async () => {
     const { get } = setup({ FRESH_TTL_SECONDS: "3600" });
     const res = await get("clip_id=1");
-    expect(res.headers.get("Cache-Control")).toBe("public, max-age=300, stale-while-revalidate=3420");
+    expect(res.headers.get("Cache-Control")).toBe(
+      "public, max-age=300, stale-while-revalidate=3420, stale-if-error=3420",
+    );
   });
 
   it("serves a stale copy at once and refreshes it exactly once in the background", async () => {
@@ -66,7 +71,9 @@ group("fresh, stale, expired", () => {
     const stale = await Promise.all(Array.from({ length: 20 }, () => get("clip_id=1")));
     for (const res of stale) expect(res.headers.get("X-Cache"), await describe(res)).toBe("STALE");
     expect(await fetchedAt(stale[0] as Response)).toBe(original);
-    expect(stale[0]?.headers.get("Cache-Control")).toBe("public, max-age=0, stale-while-revalidate=119");
+    expect(stale[0]?.headers.get("Cache-Control")).toBe(
+      "public, max-age=0, stale-while-revalidate=180, stale-if-error=180",
+    );
     expect(upstream.calls).toBe(2);
 
     const refreshed = await get("clip_id=1");
@@ -251,7 +258,8 @@ group("negative caching", () => {
     const second = await get("clip_id=4040000000000000001");
     expect(second.status).toBe(404);
     expect(second.headers.get("X-Cache")).toBe("HIT");
-    expect(second.headers.get("Cache-Control")).toBe("public, max-age=20");
+    expect(second.headers.get("Age")).toBe("10");
+    expect(second.headers.get("Cache-Control")).toBe("public, max-age=30");
     expect(await second.json()).toMatchObject({ type: "urn:tiktok-sound-edge:problem:sound-not-found" });
     expect(upstream.calls).toBe(1);
 
@@ -273,7 +281,9 @@ group("conditional requests", () => {
       expect(res.status, await describe(res)).toBe(304);
       expect(await res.text()).toBe("");
       expect(res.headers.get("ETag")).toBe(etag);
-      expect(res.headers.get("Cache-Control")).toMatch(/^public, max-age=\d+, stale-while-revalidate=\d+$/);
+      expect(res.headers.get("Cache-Control")).toMatch(
+        /^public, max-age=\d+, stale-while-revalidate=\d+, stale-if-error=\d+$/,
+      );
       expect(res.headers.get("Access-Control-Allow-Origin")).toBe("https://a.example");
       expect(res.headers.get("Access-Control-Expose-Headers")).toContain("ETag");
       expect(res.headers.get("Vary")).toBe("Origin");

@@ -115,7 +115,7 @@ group("oembedResponse", () => {
       title: "New Sun",
       author_name: "Chihei Hatakeyama",
       html:
-        `<iframe src="${OWN}/embed/sound/${ID}?period=7&amp;region=US" width="480" height="252" ` +
+        `<iframe src="${OWN}/embed/sound/${ID}?region=US&amp;period=7" width="480" height="252" ` +
         `title="TikTok sound: New Sun — Chihei Hatakeyama" style="border:0;max-width:100%" loading="lazy" ` +
         `referrerpolicy="no-referrer" sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>`,
       width: 480,
@@ -147,7 +147,7 @@ group("oembedResponse", () => {
 
   it("keeps a theme in the embed URL", () => {
     expect(embedPageUrl(OWN, { ...query, theme: "dark" })).toBe(
-      `${OWN}/embed/sound/${ID}?period=7&region=US&theme=dark`,
+      `${OWN}/embed/sound/${ID}?region=US&period=7&theme=dark`,
     );
   });
 });

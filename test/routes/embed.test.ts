@@ -70,7 +70,7 @@ group("the embed page", () => {
     expect(root.children[0]?.text).toBe("New Sun — Chihei Hatakeyama");
     expect(allText(root)).toContain("Latvia");
 
-    const url = `${worker.origin}/embed/sound/${EXAMPLE_CLIP_ID}?period=7&region=US`;
+    const url = `${worker.origin}/embed/sound/${EXAMPLE_CLIP_ID}?region=US&period=7`;
     expect(html).toContain("<title>New Sun — Chihei Hatakeyama · TikTok sound</title>");
     expect(metaOf(html, "og:title")).toBe("New Sun — Chihei Hatakeyama");
     expect(metaOf(html, "og:description")).toBe(

@@ -216,9 +216,9 @@ group("routing", () => {
     expect(upstream.calls).toBe(0);
   });
 
-  it("OPTIONS without a CORS preflight → 405 with Allow", async () => {
+  it("OPTIONS without a CORS preflight → 204 with Allow (every route: test/http/methods.test.ts)", async () => {
     const res = await testWorker().fetch(SOUND_PATH, { method: "OPTIONS" });
-    expect(res.status, await describe(res)).toBe(405);
+    expect(res.status, await describe(res)).toBe(204);
     expect(res.headers.get("Allow")).toBe("GET, HEAD, OPTIONS");
   });
 });

@@ -1,12 +1,14 @@
 /**
  * Runs requests through a fresh app (fresh in-isolate state) in the Workers
- * runtime, waiting for `ctx.waitUntil` work so cache writes are visible.
+ * runtime, waiting for `ctx.waitUntil` work so cache writes are visible, and
+ * checks every answer against the published OpenAPI document.
  */
 import { createExecutionContext, reset, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach } from "vitest";
 import { createApp, createRuntime } from "../../src/app";
 import type { SoundCacheOptions } from "../../src/cache/sound-cache";
+import { undocumented } from "./openapi-responses";
 
 let workers = 0;
 
@@ -37,6 +39,9 @@ export function testWorker(overrides: Record<string, unknown> = {}, options: Sou
       if (!request.headers.has("CF-Connecting-IP")) request.headers.set("CF-Connecting-IP", clientIp);
       const response = await app.fetch(request, testEnv, ctx);
       await waitOnExecutionContext(ctx);
+      // Every answer the suite sees must be one the published OpenAPI document declares.
+      const problems = await undocumented(request.method, request.url, response);
+      if (problems.length > 0) throw new Error(`not as public/openapi.json says:\n${problems.join("\n")}`);
       return response;
     },
   };
