@@ -11,7 +11,7 @@ export type AppEnv = {
     config: Config;
     /** Set when the request waited for a KeyAPI call, its own or someone else's. */
     upstream?: UpstreamTrace;
-    /** Set on the embed paths (card, embed page): their headers and errors differ from the API's. */
+    /** Set on the embed paths (card, embed page, oEmbed): their headers (and the first two's errors) differ from the API's. */
     surface?: Surface;
     /** The sound a request asked for, once its query is read (for the analytics data point). */
     query?: SoundQuery;

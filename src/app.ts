@@ -1,6 +1,6 @@
 /**
  * The request path, in order: request id, security headers and log line →
- * surface (card, embed page) → configuration → CORS → URL bound → rate limit (/v1/*, /embed/*, /oembed) →
+ * surface (card, embed page, oEmbed) → configuration → CORS → URL bound → rate limit (/v1/*, /embed/*, /oembed) →
  * 405 detection (and OPTIONS: 204 with `Allow`) → routes; errors of every kind end in `onError` (problem+json, or a card or page on the
  * embed surfaces) and still pass back out through the same middleware.
  */
@@ -44,6 +44,7 @@ export function createApp(runtime: Runtime = createRuntime()) {
   // Before anything that can throw, so even a refusal is drawn as a card or a page.
   app.use(CARD_PATH, surface("card"));
   app.use(EMBED_PATH, surface("embed"));
+  app.use(OEMBED_PATH, surface("oembed"));
   app.use(async function withConfig(c, next) {
     c.set("config", loadConfig(c.env));
     await next();

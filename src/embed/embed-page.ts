@@ -9,12 +9,14 @@ import type { CardQuery, Theme } from "../sound/query";
 import { type CardNotice, FONT_STACK, PALETTES, type Palette, renderCardSvg, renderNoticeSvg } from "./card-svg";
 import { htmlEscape } from "./escape";
 import { soundFacts } from "./facts";
-import { fitText } from "./text";
+import { capText, TEXT_CAPS } from "./text";
 
 /** The strip under the card that holds the link to TikTok. */
 export const EMBED_BAR_HEIGHT = 32;
 /** KeyAPI's covers are 720×720. */
 export const COVER_SIZE = 720;
+/** public/favicon.ico (32×32, for clients that look only there) and public/favicon.svg. */
+const ICONS = `<link rel="icon" href="/favicon.ico" sizes="32x32">\n<link rel="icon" href="/favicon.svg" type="image/svg+xml">\n`;
 
 export type EmbedPageLinks = {
   /** This page's canonical URL (`og:url`). */
@@ -43,7 +45,11 @@ function stylesheet(theme: Theme): string {
   return `${base}${colours(PALETTES.light, LINK.light)}@media (prefers-color-scheme:dark){${colours(PALETTES.dark, LINK.dark)}}`;
 }
 
-function page(title: string, head: string, theme: Theme, main: string): string {
+/**
+ * The document around a card. Its `<h1>` is visually hidden: the card right
+ * under it shows the same words as the page's visual heading.
+ */
+function page(title: string, heading: string, head: string, theme: Theme, main: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -51,10 +57,11 @@ function page(title: string, head: string, theme: Theme, main: string): string {
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="color-scheme" content="${theme === "auto" ? "light dark" : theme}">
 <title>${htmlEscape(title)}</title>
-${head}<style>${stylesheet(theme)}</style>
+${head}${ICONS}<style>${stylesheet(theme)}</style>
 </head>
 <body>
 <main>
+<h1 class="vh">${htmlEscape(heading)}</h1>
 ${main}
 </main>
 </body>
@@ -73,11 +80,12 @@ const meta = (attribute: "name" | "property", key: string, content: string) =>
 export function renderEmbedPage(sound: SoundPayload, query: CardQuery, links: EmbedPageLinks): string {
   const facts = soundFacts(sound, query.sound);
   // Link previews show a line or two: long upstream text is cut here, not by each unfurler.
-  const label = fitText(facts.label, 90, { size: 1 });
-  const byline = fitText(facts.author ? `${facts.title} by ${facts.author}` : facts.title, 90, { size: 1 });
-  const description = `${facts.summary} ${facts.facts}.`;
+  const label = capText(facts.label, TEXT_CAPS.label);
+  const byline = capText(facts.author ? `${facts.title} by ${facts.author}` : facts.title, TEXT_CAPS.label);
+  const description = `${facts.summary} ${capText(facts.facts, TEXT_CAPS.detail)}.`;
   const head =
     meta("name", "description", description) +
+    (facts.author ? meta("name", "author", capText(facts.author, TEXT_CAPS.label)) : "") +
     `<link rel="canonical" href="${htmlEscape(links.page)}">\n` +
     meta("property", "og:type", "music.song") +
     meta("property", "og:site_name", links.providerName) +
@@ -99,7 +107,7 @@ export function renderEmbedPage(sound: SoundPayload, query: CardQuery, links: Em
     renderCardSvg(sound, query.sound, query.theme) +
     `\n<p class="bar"><a href="${htmlEscape(facts.link)}" target="_blank" rel="noopener noreferrer">Listen on TikTok` +
     `<span class="vh">: ${htmlEscape(byline)} (opens in a new tab)</span></a></p>`;
-  return page(`${label} · TikTok sound`, head, query.theme, main);
+  return page(`${label} · TikTok sound`, label, head, query.theme, main);
 }
 
 /**
@@ -109,5 +117,5 @@ export function renderEmbedPage(sound: SoundPayload, query: CardQuery, links: Em
  */
 export function renderEmbedNoticePage(notice: CardNotice, theme: Theme): string {
   const head = `<meta name="robots" content="noindex">\n`;
-  return page(`${notice.heading} · TikTok sound`, head, theme, renderNoticeSvg(notice, theme));
+  return page(`${notice.heading} · TikTok sound`, notice.heading, head, theme, renderNoticeSvg(notice, theme));
 }

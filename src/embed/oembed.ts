@@ -11,7 +11,7 @@ import { CARD_HEIGHT, CARD_WIDTH } from "./card-svg";
 import { COVER_SIZE, EMBED_BAR_HEIGHT } from "./embed-page";
 import { htmlEscape, urlComponent } from "./escape";
 import { soundFacts } from "./facts";
-import { fitText } from "./text";
+import { capText, TEXT_CAPS } from "./text";
 
 export const EMBED_PATH_PREFIX = "/embed/sound/";
 export const OEMBED_PATH = "/oembed";
@@ -148,9 +148,9 @@ export function oembedResponse(sound: SoundPayload, query: CardQuery, options: O
   const facts = soundFacts(sound, query.sound);
   const { width, height } = options.size;
   const src = embedPageUrl(options.origin, query);
-  const title = fitText(facts.title, 150, { size: 1 });
-  const author = facts.author ? fitText(facts.author, 150, { size: 1 }) : undefined;
-  const iframeTitle = `TikTok sound: ${fitText(facts.label, 90, { size: 1 })}`;
+  const title = capText(facts.title, TEXT_CAPS.oembed);
+  const author = facts.author ? capText(facts.author, TEXT_CAPS.oembed) : undefined;
+  const iframeTitle = `TikTok sound: ${capText(facts.label, TEXT_CAPS.label)}`;
   const answer: OembedResponse = {
     version: "1.0",
     type: "rich",

@@ -8,7 +8,8 @@
  * The security headers are a constant list rather than `hono/secure-headers`:
  * the same headers, but measured ~8% of a cache hit's throughput locally,
  * because that middleware walks `c.res.headers` once per header. The embeds
- * (card, embed page) get their own CSP and framing rules, decided here too.
+ * (card, embed page, oEmbed) get their own CSP, framing and cross-origin
+ * rules, decided here too.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
@@ -27,33 +28,53 @@ export const SECURITY_HEADERS: HeaderList = [
 ];
 
 /**
- * The embeds that are not JSON. `card`: the SVG card, which needs its inline
- * `<style>` and nothing else. `embed`: the embed page, framed by the sites
- * `ALLOWED_ORIGINS` lets in.
+ * The embeds, whose headers differ from the API's. `card`: the SVG card, which
+ * needs its inline `<style>` and nothing else. `embed`: the embed page, framed
+ * by the sites `ALLOWED_ORIGINS` lets in. `oembed`: the API's, plus the cross-origin rule below.
  */
-export type Surface = "card" | "embed";
+export type Surface = "card" | "embed" | "oembed";
 
 const withCsp = (csp: string, list: HeaderList = SECURITY_HEADERS): HeaderList =>
   list.map(([name, value]) => [name, name === "Content-Security-Policy" ? csp : value] as const);
 
-export const CARD_SECURITY_HEADERS = withCsp("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+/**
+ * Every embed may be shown by pages that isolate themselves with
+ * `Cross-Origin-Embedder-Policy: require-corp`: such a page loads an image or
+ * frame from another origin only when it says so (the widget's script says so
+ * in public/_headers).
+ */
+const CROSS_ORIGIN: HeaderList = [["Cross-Origin-Resource-Policy", "cross-origin"]];
+
+export const CARD_SECURITY_HEADERS: HeaderList = [
+  ...withCsp("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"),
+  ...CROSS_ORIGIN,
+];
+
+const OEMBED_SECURITY_HEADERS: HeaderList = [...SECURITY_HEADERS, ...CROSS_ORIGIN];
 
 const embedHeaders = new WeakMap<AllowedOrigins, HeaderList>();
 
 /**
  * The embed page's headers: its own CSP, whose `frame-ancestors` names this
  * origin and the allowed ones (`*`: any site), and no `X-Frame-Options`,
- * which could only say DENY or SAMEORIGIN. Built once per configuration.
- * Without a configuration (it failed to load) the page may frame only itself.
+ * which could only say DENY or SAMEORIGIN; images from its own origin only (its
+ * favicon). A frame in a `require-corp` page must itself require CORP of what
+ * it loads (it loads nothing from elsewhere).
+ * Built once per configuration. Without a configuration (it failed to load)
+ * the page may frame only itself.
  */
 export function embedSecurityHeaders(allowed: AllowedOrigins | undefined): HeaderList {
   const known = allowed && embedHeaders.get(allowed);
   if (known) return known;
   const ancestors = !allowed ? "'self'" : allowed.any ? "*" : ["'self'", ...allowed.origins].join(" ");
   const csp =
-    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; " +
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; " +
     `frame-ancestors ${ancestors}`;
-  const list = withCsp(csp).filter(([name]) => name !== "X-Frame-Options");
+  const list: HeaderList = [
+    ...withCsp(csp).filter(([name]) => name !== "X-Frame-Options"),
+    ...CROSS_ORIGIN,
+    ["Cross-Origin-Embedder-Policy", "require-corp"],
+  ];
   if (allowed) embedHeaders.set(allowed, list);
   return list;
 }
@@ -68,7 +89,9 @@ export function surface(name: Surface): MiddlewareHandler<AppEnv> {
 
 /** The one place that decides a response's security headers, by surface (the API's: none set). */
 function securityHeaders(surface: Surface, config: Config | undefined): HeaderList {
-  return surface === "card" ? CARD_SECURITY_HEADERS : embedSecurityHeaders(config?.allowedOrigins);
+  if (surface === "card") return CARD_SECURITY_HEADERS;
+  if (surface === "oembed") return OEMBED_SECURITY_HEADERS;
+  return embedSecurityHeaders(config?.allowedOrigins);
 }
 
 /** A caller's own `X-Request-Id` is kept when it is a short, plain token (as hono/request-id does). */

@@ -10,10 +10,11 @@ import {
   renderNoticeSvg,
 } from "../../src/embed/card-svg";
 import { noticeFor } from "../../src/embed/notice";
-import { textWidth } from "../../src/embed/text";
+import { maxCodePoints, textWidth } from "../../src/embed/text";
 import type { SoundPayload } from "../../src/keyapi/sound";
 import { THEMES } from "../../src/sound/query";
 import example from "../fixtures/example-payload.json";
+import { EMOJI_SEQUENCES, hostilePayload, ZERO_WIDTH_TEXT } from "../support/hostile-text";
 import { allText, elements, inertnessProblems, parseXml, type XmlElement } from "../support/xml";
 
 const payload = example as SoundPayload;
@@ -46,25 +47,8 @@ export const HOSTILE_TEXT: [string, string][] = [
   ["line breaks", "line one\nline two\r\n\tline three\u2028line four"],
   ["style breakout", "</style><style>*{fill:url(https://evil.example/x)}</style>"],
   ["a URL", "javascript:alert(document.domain)"],
+  ...ZERO_WIDTH_TEXT,
 ];
-
-/** The hostile string in every text field KeyAPI fills, and in the URLs. */
-function hostilePayload(value: string): SoundPayload {
-  return {
-    ...payload,
-    title: value,
-    author: value,
-    region: value,
-    cover: value,
-    link: value,
-    countries: [1, 2, 3, 4].map((n) => ({ code: value, name: value, score: n })),
-    interests: [1, 2, 3, 4].map((n) => ({ name: value, score: n })),
-    trend: [
-      { date: value, value: 1 },
-      { date: "2026-02-02", value: Number.NaN },
-    ],
-  };
-}
 
 const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
 /** Controls other than tab, LF and CR; U+FFFE/U+FFFF; lone surrogates. */
@@ -120,7 +104,8 @@ group("the sound card", () => {
       "Interests",
       "Scripted Drama",
       "Other Talent",
-      expect.stringMatching(/^Entertainment/),
+      // "Entertainment News" is wider than its chip in DejaVu Sans.
+      expect.stringMatching(/^Entertainmen.*…$/),
     ]);
     const line = [...elements(root)].find((element) => element.name === "polyline");
     expect(line?.attributes.points?.split(" ")).toHaveLength(7);
@@ -191,7 +176,9 @@ group("hostile text from KeyAPI", () => {
             );
           }
         }
-        for (const element of texts(root)) expect([...element.text].length, element.text).toBeLessThanOrEqual(100);
+        for (const element of texts(root)) {
+          expect([...element.text].length, element.text).toBeLessThanOrEqual(maxCodePoints(384, fontOf(element)));
+        }
         const [title] = byClass(root, "t");
         expect(title?.text.length).toBeGreaterThan(0);
       }
@@ -211,6 +198,38 @@ group("hostile text from KeyAPI", () => {
     expect(title.length).toBeLessThan(50);
     expect(root.children[0]?.text.endsWith("…")).toBe(true);
     expect(root.children[0]?.text.length).toBeLessThan(200);
+  });
+});
+
+group("text that measures as zero width", () => {
+  it.each(ZERO_WIDTH_TEXT)("%s, in every field, leaves a small card with short texts", (_name, value) => {
+    for (const theme of THEMES) {
+      const svg = renderCardSvg(hostilePayload(value), query, theme);
+      expect(svg.length).toBeLessThan(6_000);
+      const root = parseXml(svg);
+      for (const element of texts(root)) {
+        expect([...element.text].length, element.text).toBeLessThanOrEqual(maxCodePoints(384, fontOf(element)));
+      }
+      expect([...(root.children[0]?.text ?? "")].length).toBeLessThanOrEqual(90);
+    }
+  });
+
+  it("caps the names and the facts line in its description at 60 code points each", () => {
+    const long = "Region".repeat(100);
+    const desc = parseXml(renderCardSvg(hostilePayload(long), query, "auto")).children[1]?.text ?? "";
+    const runs = desc.match(/(Region)+[A-Za-z]*…/g) ?? [];
+    expect(runs).toHaveLength(7); // the facts line, three countries, three interests
+    for (const run of runs) expect([...run].length, desc).toBeLessThanOrEqual(60);
+    expect(desc).toMatch(/ 1:00 · (Region)+Regi…\. Top countries: /);
+  });
+
+  it("keeps emoji sequences whole in the title, the author and the accessible name", () => {
+    const title = EMOJI_SEQUENCES.slice(0, 6).join(" ");
+    const author = EMOJI_SEQUENCES.slice(6).join(" ");
+    const root = parseXml(renderCardSvg({ ...payload, title, author }, query, "auto"));
+    expect(byClass(root, "t")[0]?.text).toBe(title);
+    expect(byClass(root, "u")[0]?.text).toBe(author);
+    expect(root.children[0]?.text).toBe(`${title} — ${author}`);
   });
 });
 

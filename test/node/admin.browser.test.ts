@@ -30,7 +30,7 @@ const ADMIN_TOKEN = "console-test-token-0123456789";
 const SOUND_PATH = "/v1/tiktok/trending/music/detail";
 const CLIPS = ["6703723351497508865", "7300000000000000001", "7300000000000000002"];
 const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 announceSkip();
 if (!browserTestsRun) it.skip(SKIP_REASON, () => {});
