@@ -92,9 +92,11 @@ if (vars.KEYAPI_BASE_URL) {
   process.env.KEYAPI_API_KEY = MOCK_API_KEY;
 }
 
-// wrangler dev loads only `secrets.required` from .dev.vars; the optional secrets (and a budget) are passed on here.
-if (vars.WEBHOOK_SECRET) args.push("--var", `WEBHOOK_SECRET:${vars.WEBHOOK_SECRET}`);
-if (vars.CREDIT_BUDGET_PER_DAY) args.push("--var", `CREDIT_BUDGET_PER_DAY:${vars.CREDIT_BUDGET_PER_DAY}`);
+// wrangler dev loads only `secrets.required` from .dev.vars; the optional settings (and a budget) are passed on here.
+for (const name of ["WEBHOOK_SECRET", "ALERT_WEBHOOK_URL", "ALERT_WEBHOOK_SECRET", "CREDIT_BUDGET_PER_DAY"]) {
+  const value = vars[name];
+  if (value) args.push("--var", `${name}:${value}`);
+}
 // The embeds' links name the address this script serves on, whatever Host a request brings.
 args.push("--var", `PUBLIC_URL:${vars.PUBLIC_URL ?? `http://127.0.0.1:${PORT}`}`);
 // The usage endpoint works out of the box locally; .dev.vars may set another token.
@@ -103,6 +105,7 @@ args.push("--var", `ADMIN_TOKEN:${adminToken}`);
 console.log(
   `[dev] usage (${creditBudget(vars)}): curl -H 'Authorization: Bearer ${adminToken}' http://127.0.0.1:${PORT}/v1/admin/usage`,
 );
+console.log(`[dev] console: http://127.0.0.1:${PORT}/admin (token: ${adminToken})`);
 
 // Its own process group (wrangler starts esbuild and workerd in it), so one signal reaches all of them,
 // and a Ctrl-C or a kill aimed at npm's group cannot leave workerd behind without this script noticing.

@@ -17,6 +17,7 @@ import { responseEnvelope, surface } from "./http/envelope";
 import { problemResponse } from "./http/problem";
 import { rateLimit } from "./http/rate-limit";
 import { adminRoutes } from "./routes/admin";
+import { requestDimensions } from "./routes/analytics";
 import { CARD_PATH, cardRoutes } from "./routes/card";
 import { EMBED_PATH, embedRoutes } from "./routes/embed";
 import { health } from "./routes/health";
@@ -39,7 +40,7 @@ export function createApp(runtime: Runtime = createRuntime()) {
   const app = new Hono<AppEnv>();
   const rendered = createRenderCache();
 
-  app.use(responseEnvelope());
+  app.use(responseEnvelope(requestDimensions));
   // Before anything that can throw, so even a refusal is drawn as a card or a page.
   app.use(CARD_PATH, surface("card"));
   app.use(EMBED_PATH, surface("embed"));

@@ -48,14 +48,19 @@ export type Config = {
   creditLedger: DurableObjectNamespace<CreditLedger>;
   /** Credits KeyAPI may be charged per UTC day, all locations together; 0 = no limit. */
   creditBudgetPerDay: number;
-  /** Absent: the usage endpoint answers 503. */
+  /** Absent: the admin endpoints answer 503. */
   adminToken: string | undefined;
+  /** Where the ledger sends budget alerts (it reads them itself, with `alertTarget`); here for the admin config answer. */
+  alerts: AlertTarget | undefined;
   /**
    * The origin the service is reached at (`PUBLIC_URL`): its self-links in embed pages and oEmbed use it.
    * Absent: they use the request's own origin, which comes from its Host header.
    */
   publicUrl: string | undefined;
 };
+
+/** The budget alerts' receiver: `ALERT_WEBHOOK_URL`, and the Standard Webhooks key when `ALERT_WEBHOOK_SECRET` is set. */
+export type AlertTarget = { url: string; key: Uint8Array<ArrayBuffer> | undefined };
 
 const nonBlank = z.string().check(z.trim(), z.minLength(1, "must not be empty"));
 
@@ -162,6 +167,38 @@ const warmList = z.pipe(
   }),
 );
 
+/** Any http(s) URL, query included (automation platforms put their hook's id there). */
+const webhookUrl = z.pipe(
+  nonBlank,
+  z.transform((value, ctx) => {
+    const url = URL.parse(value);
+    if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+      ctx.issues.push({ code: "custom", message: "must be an http(s) URL", input: value });
+      return z.NEVER;
+    }
+    return url.href;
+  }),
+);
+
+/** A Standard Webhooks key, `whsec_` + base64, read as the reference libraries read it. */
+const signingSecret = z.pipe(
+  nonBlank,
+  z.transform((value, ctx) => {
+    const key = decodeSigningSecret(value);
+    if (!key || key.length < 16) {
+      ctx.issues.push({ code: "custom", message: "must be whsec_ + base64 of at least 16 bytes", input: value });
+      return z.NEVER;
+    }
+    return key;
+  }),
+);
+
+/** The budget alerts' settings: part of the worker's configuration, and read on their own by the ledger object. */
+const alertEnvSchema = z.object({
+  ALERT_WEBHOOK_URL: z.optional(webhookUrl),
+  ALERT_WEBHOOK_SECRET: z.optional(signingSecret),
+});
+
 const kvNamespace = z.custom<KVNamespace>(
   (value) => typeof value === "object" && value !== null && "getWithMetadata" in value,
   "must be a KV namespace binding",
@@ -197,6 +234,7 @@ export const envSchema = z.object({
   CREDIT_BUDGET_PER_DAY: z.prefault(wholeNumber, String(DEFAULT_CREDIT_BUDGET_PER_DAY)),
   ADMIN_TOKEN: z.optional(nonBlank.check(z.minLength(16, "must be at least 16 characters"))),
   PUBLIC_URL: z.optional(publicUrl),
+  ...alertEnvSchema.shape,
 });
 
 const parsed = new WeakMap<object, Config | ProblemError>();
@@ -215,12 +253,34 @@ export function loadConfig(env: Env): Config {
   return outcome;
 }
 
+/**
+ * The budget alerts' receiver, from an env of its own (the ledger object's):
+ * `undefined` without `ALERT_WEBHOOK_URL`, or when the settings are invalid (logged).
+ */
+export function alertTarget(env: object): AlertTarget | undefined {
+  const result = alertEnvSchema.safeParse(env);
+  if (!result.success) {
+    logInvalid(result.error.issues);
+    return undefined;
+  }
+  return alertTargetOf(result.data);
+}
+
+function alertTargetOf(vars: z.output<typeof alertEnvSchema>): AlertTarget | undefined {
+  const url = vars.ALERT_WEBHOOK_URL;
+  return url === undefined ? undefined : { url, key: vars.ALERT_WEBHOOK_SECRET };
+}
+
+function logInvalid(issues: z.core.$ZodIssue[]): void {
+  // Names and rules only: the values may be secrets.
+  const problems = issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  console.error(JSON.stringify({ level: "error", message: "invalid configuration", problems }));
+}
+
 function parseConfig(env: Env): Config | ProblemError {
   const result = envSchema.safeParse(env);
   if (!result.success) {
-    // Names and rules only: the values may be secrets.
-    const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    console.error(JSON.stringify({ level: "error", message: "invalid configuration", problems }));
+    logInvalid(result.error.issues);
     return new ProblemError("service-misconfigured", "The service is misconfigured. The operator has been told.");
   }
   const vars = result.data;
@@ -245,6 +305,7 @@ function parseConfig(env: Env): Config | ProblemError {
     creditLedger: vars.CREDIT_LEDGER,
     creditBudgetPerDay: vars.CREDIT_BUDGET_PER_DAY,
     adminToken: vars.ADMIN_TOKEN,
+    alerts: alertTargetOf(vars),
     publicUrl: vars.PUBLIC_URL,
   };
 }

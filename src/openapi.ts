@@ -10,8 +10,19 @@
 import * as z from "zod/mini";
 import { description, name, version } from "../package.json";
 import { CACHE_STATUSES, TIERS } from "./cache/sound-cache";
-import type { Usage } from "./coordinator/credit-ledger";
+import {
+  type CountedOutcome,
+  type DaySpend,
+  type History,
+  type Hours,
+  KEEP_DAYS,
+  KEEP_HOURS,
+  type KeySpend,
+  type Usage,
+} from "./coordinator/ledger-contract";
+import { ALERT_EVENT_TYPE, BUDGET_THRESHOLDS } from "./domain/budget-alerts";
 import { MAX_LISTED_ERRORS, type ProblemKind, problemKinds } from "./domain/problems";
+import { CALL_OUTCOMES, KEYAPI_ENDPOINTS } from "./domain/upstream";
 import { CARD_HEIGHT, CARD_WIDTH, ERROR_CARD_HEIGHT } from "./embed/card-svg";
 import {
   EMBED_PATH_PREFIX,
@@ -25,7 +36,18 @@ import { CARD_STATUS_HEADER, HTML_CONTENT_TYPE, SVG_CONTENT_TYPE } from "./http/
 import { CARD_SECURITY_HEADERS } from "./http/envelope";
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType } from "./http/problem";
 import { soundPayloadSchema } from "./keyapi/sound";
-import { USAGE_PATH } from "./routes/admin";
+import {
+  CONFIG_PATH,
+  type ConfigAnswer,
+  DEFAULT_HISTORY_DAYS,
+  DEFAULT_HOURS,
+  DEFAULT_KEYS_LIMIT,
+  HISTORY_PATH,
+  HOURS_PATH,
+  KEYS_PATH,
+  MAX_KEYS_LIMIT,
+  USAGE_PATH,
+} from "./routes/admin";
 import { CARD_PATH } from "./routes/card";
 import { SOUND_PATH } from "./routes/sound";
 import { REPLAYED_HEADER, WEBHOOK_PATH } from "./routes/webhook";
@@ -65,6 +87,40 @@ const usageSchema = z.object({
   resets_at: z.string(),
 });
 
+const countedOutcomes = [...CALL_OUTCOMES, "unknown"] as const;
+const spendSchema = z.object({ calls: z.int(), credits: z.int() });
+
+/** One day of `GET /v1/admin/usage/history`; checked below against the ledger's `DaySpend`. */
+const daySpendSchema = z.object({
+  date: z.string(),
+  credits_spent: z.int(),
+  upstream_calls: z.int(),
+  outcomes: z.object({ "2xx": z.int(), "4xx": z.int(), "5xx": z.int(), none: z.int(), unknown: z.int() }),
+  by_endpoint: z.object({ detail: spendSchema, list: spendSchema }),
+});
+const historySchema = z.object({ credit_budget: z.nullable(z.int()), days: z.array(daySpendSchema) });
+const keySpendSchema = z.object({
+  endpoint: z.enum(KEYAPI_ENDPOINTS),
+  key: z.string(),
+  calls: z.int(),
+  credits: z.int(),
+  last_outcome: z.enum(countedOutcomes),
+});
+const hoursSchema = z.object({
+  hours: z.array(z.object({ hour: z.string(), credits_spent: z.int(), upstream_calls: z.int() })),
+});
+const configSchema = z.object({
+  version: z.string(),
+  credit_budget: z.nullable(z.int()),
+  credits_per_call: z.int(),
+  fresh_ttl_seconds: z.int(),
+  stale_ttl_seconds: z.int(),
+  negative_ttl_seconds: z.int(),
+  upstream_timeout_ms: z.int(),
+  warm_clip_ids: z.array(z.string()),
+  budget_alerts: z.object({ webhook: z.boolean(), signed: z.boolean(), thresholds: z.array(z.number()) }),
+});
+
 /** The oEmbed answer; not in the worker (its bundle stays small), checked against `OembedResponse` below. */
 const oembedResponseSchema = z.object({
   version: z.literal("1.0"),
@@ -89,6 +145,15 @@ const usageSchemaMatches: Same<z.infer<typeof usageSchema>, Usage> = true;
 void usageSchemaMatches;
 const oembedSchemaMatches: Same<z.infer<typeof oembedResponseSchema>, OembedResponse> = true;
 void oembedSchemaMatches;
+const ledgerSchemasMatch: [
+  Same<z.infer<typeof daySpendSchema>, DaySpend>,
+  Same<z.infer<typeof historySchema>, History>,
+  Same<z.infer<typeof keySpendSchema>, KeySpend>,
+  Same<z.infer<typeof hoursSchema>, Hours>,
+  Same<z.infer<typeof configSchema>, ConfigAnswer>,
+  Same<(typeof countedOutcomes)[number], CountedOutcome>,
+] = [true, true, true, true, true, true];
+void ledgerSchemasMatch;
 
 /** Problems a route can answer with besides its own: CORS, the URL's length, configuration and bugs. */
 const EVERY_ROUTE: ProblemKind[] = ["origin-not-allowed", "uri-too-long", "service-misconfigured", "internal"];
@@ -551,6 +616,62 @@ const webhookHeader = (name: string, description: string, pattern: string): Json
   schema: { type: "string", pattern },
 });
 
+/** A whole-number query parameter from 1 to `max`. */
+function countParameter(name: string, description: string, max: number, fallback: number): JsonObject {
+  return {
+    name,
+    in: "query",
+    required: false,
+    description: `${description} 1 to ${max}, written plainly (no sign, no leading zero).`,
+    schema: { type: "integer", minimum: 1, maximum: max, default: fallback },
+  };
+}
+
+/**
+ * An operator's endpoint: bearer `ADMIN_TOKEN`, `no-store`, the admin problems,
+ * and `invalid-query` unless it reads no query at all (`strictQuery: false`).
+ */
+function adminOperation(spec: {
+  operationId: string;
+  summary: string;
+  description: string;
+  parameters?: JsonObject[];
+  answer: [description: string, schema: string];
+  strictQuery?: false;
+}): PathItem {
+  const [description, schema] = spec.answer;
+  const readsQuery = spec.strictQuery !== false;
+  const get = operation({
+    operationId: spec.operationId,
+    summary: spec.summary,
+    description: spec.description,
+    tags: ["operations"],
+    security: ["adminToken"],
+    parameters: spec.parameters,
+    responses: {
+      "200": {
+        description,
+        headers: {
+          "Cache-Control": ref("headers", "Cache-Control"),
+          "X-Request-Id": ref("headers", "X-Request-Id"),
+        },
+        content: { "application/json": { schema: ref("schemas", schema) } },
+      },
+    },
+    problems: [...(readsQuery ? (["invalid-query"] as ProblemKind[]) : []), ...EVERY_V1_ROUTE, ...ADMIN_ONLY],
+    problemHeaders: {
+      401: {
+        "WWW-Authenticate": {
+          description: "The challenge: send the admin token as a Bearer token.",
+          required: true,
+          schema: { type: "string", enum: ['Bearer realm="admin"'] },
+        },
+      },
+    },
+  });
+  return withEveryMethod({ get }, { name: spec.operationId.replace(/^get/, ""), style: "json", early: EVERY_V1_ROUTE });
+}
+
 /**
  * @example writeFileSync("public/openapi.json", `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`)
  */
@@ -673,37 +794,63 @@ export function buildOpenApiDocument(): JsonObject {
       },
       { name: "SoundRefresh", style: "json", early: EVERY_V1_ROUTE },
     ),
-    [USAGE_PATH]: withEveryMethod(
-      {
-        get: operation({
-          operationId: "getCreditUsage",
-          summary: "Today's KeyAPI credits (operator)",
-          description:
-            "Credits spent today (UTC) by all locations together, from the global ledger, against " +
-            "`CREDIT_BUDGET_PER_DAY` (`credit_budget` and `credits_left` are null without a budget).",
-          tags: ["operations"],
-          security: ["adminToken"],
-          responses: {
-            "200": {
-              description: "Today's usage.",
-              headers: { "X-Request-Id": ref("headers", "X-Request-Id") },
-              content: { "application/json": { schema: ref("schemas", "Usage") } },
-            },
-          },
-          problems: [...EVERY_V1_ROUTE, ...ADMIN_ONLY],
-          problemHeaders: {
-            401: {
-              "WWW-Authenticate": {
-                description: "The challenge: send the admin token as a Bearer token.",
-                required: true,
-                schema: { type: "string", enum: ['Bearer realm="admin"'] },
-              },
-            },
-          },
-        }),
-      },
-      { name: "CreditUsage", style: "json", early: EVERY_V1_ROUTE },
-    ),
+    [USAGE_PATH]: adminOperation({
+      operationId: "getCreditUsage",
+      summary: "Today's KeyAPI credits (operator)",
+      description:
+        "Credits spent today (UTC) by all locations together, from the global ledger, against " +
+        "`CREDIT_BUDGET_PER_DAY` (`credit_budget` and `credits_left` are null without a budget).",
+      answer: ["Today's usage.", "Usage"],
+      // Its answer and its tolerance of any query are as they were before the other admin endpoints.
+      strictQuery: false,
+    }),
+    [HISTORY_PATH]: adminOperation({
+      operationId: "getCreditHistory",
+      summary: "KeyAPI credits per UTC day (operator)",
+      description:
+        `The last \`days\` UTC days up to today (the ledger keeps ${KEEP_DAYS}), oldest first, days without calls ` +
+        "included: credits, calls, each call's outcome (KeyAPI's status class, `none` when no answer came, " +
+        "`unknown` while its report is missing) and the split per KeyAPI endpoint.",
+      parameters: [countParameter("days", "How many days, today included.", KEEP_DAYS, DEFAULT_HISTORY_DAYS)],
+      answer: ["The days, oldest first.", "CreditHistory"],
+    }),
+    [KEYS_PATH]: adminOperation({
+      operationId: "getCreditKeys",
+      summary: "The keys that cost most on a day (operator)",
+      description:
+        "What cost money on one UTC day: each KeyAPI endpoint and key (`clip_id:period:region` for the detail " +
+        "endpoint, as in the `upstream_call` log line) with its calls, credits and last call's outcome, most " +
+        "credits first.",
+      parameters: [
+        {
+          name: "date",
+          in: "query",
+          required: false,
+          description: `A UTC day the ledger keeps (today and the ${KEEP_DAYS - 1} before it); today when absent.`,
+          schema: { type: "string", format: "date" },
+        },
+        countParameter("limit", "How many keys at most.", MAX_KEYS_LIMIT, DEFAULT_KEYS_LIMIT),
+      ],
+      answer: ["The keys, most credits first.", "CreditKeys"],
+    }),
+    [HOURS_PATH]: adminOperation({
+      operationId: "getCreditHours",
+      summary: "KeyAPI credits per hour (operator)",
+      description:
+        `The last \`hours\` hours up to the current one (the ledger keeps ${KEEP_HOURS}), oldest first, hours ` +
+        "without calls included: what the console's spend rate and end-of-day projection are drawn from.",
+      parameters: [countParameter("hours", "How many hours, the current one included.", KEEP_HOURS, DEFAULT_HOURS)],
+      answer: ["The hours, oldest first.", "CreditHours"],
+    }),
+    [CONFIG_PATH]: adminOperation({
+      operationId: "getSpendConfiguration",
+      summary: "The configuration that decides spend (operator)",
+      description:
+        "Freshness and stale windows, the daily budget, the warm list, the worker's version and whether budget " +
+        `alerts (\`${ALERT_EVENT_TYPE}\` at ${BUDGET_THRESHOLDS.map((share) => `${share * 100} %`).join(", ")}) ` +
+        "have a receiver and a signing key. Never a secret, and not the alert URL (it may hold one).",
+      answer: ["The configuration.", "SpendConfiguration"],
+    }),
     [CARD_PATH]: withEveryMethod(
       {
         get: operation({
@@ -905,6 +1052,13 @@ export function buildOpenApiDocument(): JsonObject {
       "The OpenAPI 3.1 document.",
     ),
     "/": staticFile("DemoPage", "Demo page", "text/html", { type: "string" }, "Example cards and the embed snippet."),
+    "/admin": staticFile(
+      "OperatorConsole",
+      "Operator console",
+      "text/html",
+      { type: "string" },
+      "The operator console: it asks for `ADMIN_TOKEN` and draws the admin endpoints' figures (no data in the page itself).",
+    ),
   };
 
   return {
@@ -941,6 +1095,17 @@ export function buildOpenApiDocument(): JsonObject {
         Health: jsonSchema(healthSchema),
         OEmbed: { ...jsonSchema(oembedResponseSchema), description: "An oEmbed 1.0 `rich` response." },
         Usage: jsonSchema(usageSchema),
+        CreditHistory: { ...jsonSchema(historySchema), description: "KeyAPI credits per UTC day, oldest first." },
+        CreditKeys: {
+          type: "array",
+          description: "The keys that cost most on one UTC day, most credits first.",
+          items: jsonSchema(keySpendSchema),
+        },
+        CreditHours: { ...jsonSchema(hoursSchema), description: "KeyAPI credits per hour, oldest first." },
+        SpendConfiguration: {
+          ...jsonSchema(configSchema),
+          description: "The configuration that decides spend; never a secret.",
+        },
         WebhookRequest: webhookRequestSchema(),
         WebhookResults: {
           type: "object",

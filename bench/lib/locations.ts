@@ -52,6 +52,8 @@ export async function startLocations(options: {
   bundleDir: string;
   keyapiBaseUrl: string;
   vars?: Record<string, string>;
+  /** Every log line the workers (and their Durable Objects) write; dropped when absent. */
+  onLog?: (message: string) => void;
 }): Promise<Locations> {
   const production = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml")).workerOptions;
   const ratelimits = (production.ratelimits ?? {}) as Record<
@@ -95,8 +97,10 @@ export async function startLocations(options: {
     };
   });
 
-  // The workers' own log lines (one per request) would drown the caller's output.
-  const mf = new Miniflare(convertV4MiniflareOptions({ workers, handleStructuredLogs: () => {} } as never));
+  // The workers' own log lines (one per request) would drown the caller's output: handed over, never printed.
+  const onLog = options.onLog;
+  const handleStructuredLogs = ({ message }: { message: string }) => onLog?.(message);
+  const mf = new Miniflare(convertV4MiniflareOptions({ workers, handleStructuredLogs } as never));
   await mf.ready;
   return {
     count: options.count,

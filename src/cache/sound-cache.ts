@@ -8,12 +8,12 @@
  * answer at the same time, in this isolate or anywhere.
  */
 import type { Config } from "../config";
-import { chargeOneCall, ledgerOf } from "../coordinator/ledger-charge";
+import { ledgered, ledgerOf } from "../coordinator/ledger-charge";
 import type { Ask, CoordinatorSettings, Obtained } from "../coordinator/sound-coordinator";
 import { ProblemError } from "../domain/problems";
 import type { UpstreamExchange, UpstreamTrace } from "../domain/upstream";
 import { CircuitBreaker } from "../keyapi/breaker";
-import { fetchSoundFromKeyApi } from "../keyapi/client";
+import { fetchSoundFromKeyApi, upstreamCallKey } from "../keyapi/client";
 import type { SoundQuery } from "../sound/query";
 import {
   answerFrom,
@@ -302,6 +302,14 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
       });
     }
     const { config } = scope;
+    // Still counted when the ledger is up (there is no budget to keep on this path).
+    const ledger = ledgered(
+      ledgerOf(config.creditLedger),
+      clock(),
+      0,
+      { endpoint: "detail", key: upstreamCallKey(query) },
+      scope.waitUntil,
+    );
     let exchange: UpstreamExchange = { status: null, durationMs: 0 };
     let attempts = 0;
     const trace = (): UpstreamTrace => ({ ...exchange, role: "called" });
@@ -314,11 +322,11 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
         onExchange: (done) => {
           exchange = done;
         },
-        // Still counted when the ledger is up (there is no budget to keep on this path).
         beforeAttempt: async () => {
-          await chargeOneCall(ledgerOf(config.creditLedger), clock(), 0);
+          await ledger.beforeAttempt();
           attempts += 1;
         },
+        afterAttempt: ledger.afterAttempt,
       });
       breaker.settle(admission, clock(), { called: true, ok: true });
     } catch (error) {

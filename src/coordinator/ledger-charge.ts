@@ -1,9 +1,12 @@
 /**
- * Asking the credit ledger before a KeyAPI call is sent, from wherever the
- * call is made (a coordinator, or a location falling back to a direct call).
+ * The credit ledger's callers' side: charging each KeyAPI call before it is
+ * sent, and reporting how it ended after, from wherever the call is made (a
+ * coordinator, or a location falling back to a direct call).
  */
 import { ProblemError } from "../domain/problems";
+import { outcomeOf } from "../domain/upstream";
 import type { CreditLedger } from "./credit-ledger";
+import type { CallFor } from "./ledger-contract";
 
 /** The name of the one ledger object. */
 export const LEDGER_NAME = "global";
@@ -18,26 +21,20 @@ export function ledgerOf(namespace: DurableObjectNamespace<CreditLedger>): Durab
 /**
  * Charges one call or throws: `credit-budget-exhausted` past the budget. An
  * unreachable ledger fails closed when there is a budget (an unledgered call
- * could break it) and is only logged when there is none.
+ * could break it) and is only logged when there is none (the call then has no id).
  */
 export async function chargeOneCall(
   ledger: DurableObjectStub<CreditLedger>,
   now: number,
   budget: number,
-): Promise<void> {
+  call: CallFor,
+): Promise<number | undefined> {
   let charge: Awaited<ReturnType<CreditLedger["charge"]>>;
   try {
-    charge = await ledger.charge(now, budget);
+    charge = await ledger.charge(now, budget, call);
   } catch (error) {
-    console.warn(
-      JSON.stringify({
-        level: "warn",
-        message: "credit ledger unreachable",
-        budget,
-        error: String(error).slice(0, 200),
-      }),
-    );
-    if (budget === 0) return;
+    warn("credit ledger unreachable", budget, error);
+    if (budget === 0) return undefined;
     throw new ProblemError(
       "upstream-unavailable",
       "KeyAPI calls cannot be accounted for right now; try again shortly.",
@@ -53,4 +50,39 @@ export async function chargeOneCall(
       { retryAfter: charge.retryAfter },
     );
   }
+  return charge.callId;
+}
+
+/**
+ * The ledger's part in one ledgered KeyAPI call, as the client's hooks: each
+ * attempt is charged before it is sent, and its outcome reported after it,
+ * through `waitUntil`, so the caller never waits for the report. A lost report
+ * leaves the call counted as `unknown`.
+ *
+ * @example fetchSoundFromKeyApi(settings, query, { ...ledgered(ledger, now, budget, call, waitUntil) })
+ */
+export function ledgered(
+  ledger: DurableObjectStub<CreditLedger>,
+  now: number,
+  budget: number,
+  call: CallFor,
+  waitUntil: (work: Promise<unknown>) => void,
+) {
+  let callId: number | undefined;
+  return {
+    beforeAttempt: async (): Promise<void> => {
+      callId = await chargeOneCall(ledger, now, budget, call);
+    },
+    afterAttempt: (status: number | null): void => {
+      if (callId === undefined) return;
+      const reported = callId;
+      callId = undefined;
+      const report = Promise.resolve().then(() => ledger.report(reported, outcomeOf(status)));
+      waitUntil(report.catch((error: unknown) => warn("call outcome not reported", budget, error)));
+    },
+  };
+}
+
+function warn(message: string, budget: number, error: unknown): void {
+  console.warn(JSON.stringify({ level: "warn", message, budget, error: String(error).slice(0, 200) }));
 }

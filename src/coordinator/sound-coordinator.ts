@@ -23,9 +23,9 @@ import {
 } from "../cache/answer";
 import { type Blame, ProblemError, type ProblemKind } from "../domain/problems";
 import type { UpstreamExchange, UpstreamTrace } from "../domain/upstream";
-import { fetchSoundFromKeyApi } from "../keyapi/client";
+import { fetchSoundFromKeyApi, upstreamCallKey } from "../keyapi/client";
 import type { SoundQuery } from "../sound/query";
-import { chargeOneCall, ledgerOf } from "./ledger-charge";
+import { ledgered, ledgerOf } from "./ledger-charge";
 
 /** The asker's settings the object decides by (the same bundle and vars everywhere). */
 export type CoordinatorSettings = {
@@ -143,7 +143,14 @@ export class SoundCoordinator extends DurableObject<Env> {
     if (!apiKey) {
       return { ok: false, kind: "service-misconfigured", detail: "The service is misconfigured.", upstream: null };
     }
-    const ledger = ledgerOf(this.env.CREDIT_LEDGER);
+    const ledger = ledgered(
+      ledgerOf(this.env.CREDIT_LEDGER),
+      now,
+      settings.creditBudgetPerDay,
+      { endpoint: "detail", key: upstreamCallKey(ask.query) },
+      // Reports go out after the answer, without holding it up.
+      (work) => this.ctx.waitUntil(work),
+    );
     let exchange: UpstreamExchange = { status: null, durationMs: 0 };
     let attempts = 0;
     const trace = (): UpstreamTrace | null => (attempts > 0 ? { ...exchange, role: "called" } : null);
@@ -162,9 +169,10 @@ export class SoundCoordinator extends DurableObject<Env> {
             exchange = done;
           },
           beforeAttempt: async () => {
-            await chargeOneCall(ledger, now, settings.creditBudgetPerDay);
+            await ledger.beforeAttempt();
             attempts += 1;
           },
+          afterAttempt: ledger.afterAttempt,
         },
       );
       const answer = await answerFrom(result, now);

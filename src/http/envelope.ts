@@ -1,7 +1,8 @@
 /**
  * What every response gets, in one place and one pass over its headers: the
- * request id, the security headers, and one structured JSON log line (Workers
- * Logs indexes the fields). The log holds only facts about the exchange: never
+ * request id, the security headers, one structured JSON log line (Workers
+ * Logs indexes the fields) and, with the `ANALYTICS` binding, one Analytics
+ * Engine data point. The log holds only facts about the exchange: never
  * headers, query values or configuration.
  *
  * The security headers are a constant list rather than `hono/secure-headers`:
@@ -10,9 +11,10 @@
  * (card, embed page, oEmbed) get their own CSP, framing and cross-origin
  * rules, decided here too.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 import type { AllowedOrigins, Config } from "../config";
+import { dataPoint, type RequestDimensions } from "./analytics";
 
 type HeaderList = readonly (readonly [string, string])[];
 
@@ -95,7 +97,11 @@ function securityHeaders(surface: Surface, config: Config | undefined): HeaderLi
 /** A caller's own `X-Request-Id` is kept when it is a short, plain token (as hono/request-id does). */
 const PLAIN_TOKEN = /^[\w\-=]{1,255}$/;
 
-export function responseEnvelope(): MiddlewareHandler<AppEnv> {
+/**
+ * @param dimensions what the app knows of a request (surface, route, key), asked only when the
+ *   `ANALYTICS` binding is there: without it, a request costs nothing more.
+ */
+export function responseEnvelope(dimensions?: (c: Context<AppEnv>) => RequestDimensions): MiddlewareHandler<AppEnv> {
   return async function responseEnvelope(c, next) {
     const started = Date.now();
     const incoming = c.req.header("X-Request-Id");
@@ -112,18 +118,41 @@ export function responseEnvelope(): MiddlewareHandler<AppEnv> {
     headers.set("X-Request-Id", requestId);
 
     const upstream = c.get("upstream");
+    const cache = headers.get("X-Cache");
+    const durationMs = Date.now() - started;
     console.log(
       JSON.stringify({
         method: c.req.method,
         path: c.req.path.slice(0, 200),
         status: c.res.status,
-        cache: headers.get("X-Cache"),
+        cache,
         upstream: upstream?.role ?? null,
         upstream_status: upstream?.status ?? null,
         upstream_ms: upstream?.durationMs ?? null,
-        duration_ms: Date.now() - started,
+        duration_ms: durationMs,
         request_id: requestId,
       }),
     );
+
+    const analytics: AnalyticsEngineDataset | undefined = c.env?.ANALYTICS;
+    if (analytics && dimensions) {
+      try {
+        const colo = c.req.raw.cf?.colo;
+        analytics.writeDataPoint(
+          dataPoint(dimensions(c), {
+            status: c.res.status,
+            cache,
+            upstream,
+            durationMs,
+            colo: typeof colo === "string" ? colo : "",
+          }),
+        );
+      } catch (error) {
+        // A broken binding costs the data point, never the response.
+        console.warn(
+          JSON.stringify({ level: "warn", message: "analytics data point not written", error: String(error) }),
+        );
+      }
+    }
   };
 }

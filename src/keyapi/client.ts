@@ -28,6 +28,14 @@ const envelopeSchema = z.object({
   data: z.optional(z.nullable(z.unknown())),
 });
 
+/**
+ * The answer a call fetches, as the `upstream_call` log line and the credit
+ * ledger name it: `6703723351497508865:7:US`.
+ */
+export function upstreamCallKey(query: SoundQuery): string {
+  return `${query.clipId}:${query.period}:${query.region}`;
+}
+
 export function upstreamUrl(config: Pick<KeyApiSettings, "keyapiBaseUrl">, query: SoundQuery): string {
   const params = new URLSearchParams({
     clip_id: query.clipId,
@@ -54,6 +62,8 @@ export type FetchOptions = {
    * ProblemError to stop it, and then no request leaves.
    */
   beforeAttempt?: (attempt: number) => Promise<void>;
+  /** Told how each attempt that was sent ended: KeyAPI's HTTP status, or `null` when no answer came. */
+  afterAttempt?: (status: number | null) => void;
 };
 
 type Attempt = { answer: UpstreamAnswer } | { failure: ProblemError; retryable: boolean };
@@ -138,6 +148,7 @@ async function attempt(
     return { failure: unreachable, retryable: true };
   } finally {
     logCall(query, exchange.status, Date.now() - started, number, options.requestId);
+    options.afterAttempt?.(exchange.status);
   }
 }
 
@@ -168,7 +179,8 @@ function logCall(query: SoundQuery, status: number | null, durationMs: number, a
   console.log(
     JSON.stringify({
       event: "upstream_call",
-      key: `${query.clipId}:${query.period}:${query.region}`,
+      endpoint: "detail",
+      key: upstreamCallKey(query),
       status,
       duration_ms: durationMs,
       credits: CREDITS_PER_CALL,

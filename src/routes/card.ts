@@ -23,6 +23,7 @@ export function cardRoutes(cache: SoundCache, clock: () => number, rendered: Ren
     const { url } = c.req;
     const queryStart = url.indexOf("?");
     const { sound: query, theme } = parseCardQueryString(queryStart < 0 ? "" : url.slice(queryStart + 1));
+    c.set("query", query);
     const lookup = await cache.lookup(query, lookupScope(c, missAdmission(c)));
     if (lookup.upstream) c.set("upstream", lookup.upstream);
     const headers = cacheHeaders(lookup, c.get("config").ttls, clock());

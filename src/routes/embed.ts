@@ -25,6 +25,7 @@ export function embedRoutes(cache: SoundCache, clock: () => number, rendered: Re
   return new Hono<AppEnv>().get(EMBED_PATH, async function embedPage(c) {
     const url = new URL(c.req.url);
     const query = parseEmbedQuery(c.req.param("clip_id"), url.searchParams);
+    c.set("query", query.sound);
     const lookup = await cache.lookup(query.sound, lookupScope(c, missAdmission(c)));
     if (lookup.upstream) c.set("upstream", lookup.upstream);
     const config = c.get("config");

@@ -36,6 +36,7 @@ export function oembedRoutes(cache: SoundCache, clock: () => number) {
     const config = c.get("config");
     const origin = linkOrigin(config, url);
     const query = embedTarget(params.url as string, origin);
+    c.set("query", query.sound);
     const size = embedSize(params.maxwidth, params.maxheight);
     if (!size) {
       throw new ProblemError("no-embed", `The embed cannot be narrower than ${MIN_EMBED_WIDTH} pixels.`);

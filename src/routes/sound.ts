@@ -25,6 +25,7 @@ export function soundRoutes(cache: SoundCache, clock: () => number) {
     const { url } = c.req;
     const queryStart = url.indexOf("?");
     const query = parseSoundQueryString(queryStart < 0 ? "" : url.slice(queryStart + 1));
+    c.set("query", query);
     const config = c.get("config");
     const lookup = await cache.lookup(query, lookupScope(c, missAdmission(c)));
     if (lookup.upstream) c.set("upstream", lookup.upstream);

@@ -530,6 +530,7 @@ group("request log", () => {
     const [call, miss, hit] = lines.map((line) => JSON.parse(line));
     expect(call).toEqual({
       event: "upstream_call",
+      endpoint: "detail",
       key: "1:7:US",
       status: 200,
       duration_ms: expect.any(Number),

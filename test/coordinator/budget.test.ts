@@ -9,6 +9,7 @@ const NOON = Date.UTC(2026, 10, 25, 12);
 const TTLS = { FRESH_TTL_SECONDS: "60", STALE_TTL_SECONDS: "120", NEGATIVE_TTL_SECONDS: "30" };
 const ledger = () => env.CREDIT_LEDGER.get(env.CREDIT_LEDGER.idFromName(LEDGER_NAME));
 const ADMIN_TOKEN = "admin-token-0123456789";
+const CALL = { endpoint: "detail", key: "1:7:US" } as const;
 
 function location(overrides: Record<string, unknown>, clock = { now: NOON }) {
   return { clock, worker: testWorker({ ...TTLS, ...overrides }, { clock: () => clock.now }) };
@@ -16,17 +17,17 @@ function location(overrides: Record<string, unknown>, clock = { now: NOON }) {
 
 group("the ledger", () => {
   it("counts exactly under concurrency: budget 20 allows 10 of 50 simultaneous charges", async () => {
-    const charges = await Promise.all(Array.from({ length: 50 }, () => ledger().charge(NOON, 20)));
+    const charges = await Promise.all(Array.from({ length: 50 }, () => ledger().charge(NOON, 20, CALL)));
     expect(charges.filter((charge) => charge.allowed)).toHaveLength(10);
     expect(await ledger().usage(NOON, 20)).toMatchObject({ credits_spent: 20, credits_left: 0, upstream_calls: 10 });
   });
 
   it("allows call B/2 and refuses call B/2+1, until the next UTC midnight", async () => {
-    for (let call = 1; call <= 3; call++) expect(await ledger().charge(NOON, 7)).toEqual({ allowed: true });
-    expect(await ledger().charge(NOON, 7)).toEqual({ allowed: false, retryAfter: 43_200 });
+    for (let call = 1; call <= 3; call++) expect(await ledger().charge(NOON, 7, CALL)).toMatchObject({ allowed: true });
+    expect(await ledger().charge(NOON, 7, CALL)).toEqual({ allowed: false, retryAfter: 43_200 });
     const lastSecond = Date.UTC(2026, 10, 25, 23, 59, 59, 500);
-    expect(await ledger().charge(lastSecond, 7)).toEqual({ allowed: false, retryAfter: 1 });
-    expect(await ledger().charge(Date.UTC(2026, 10, 26), 7)).toEqual({ allowed: true });
+    expect(await ledger().charge(lastSecond, 7, CALL)).toEqual({ allowed: false, retryAfter: 1 });
+    expect(await ledger().charge(Date.UTC(2026, 10, 26), 7, CALL)).toMatchObject({ allowed: true });
     expect(await ledger().usage(Date.UTC(2026, 10, 26, 1), 7)).toEqual({
       date: "2026-11-26",
       credits_spent: 2,
@@ -38,7 +39,7 @@ group("the ledger", () => {
   });
 
   it("counts with no limit too", async () => {
-    for (let call = 0; call < 30; call++) expect((await ledger().charge(NOON, 0)).allowed).toBe(true);
+    for (let call = 0; call < 30; call++) expect((await ledger().charge(NOON, 0, CALL)).allowed).toBe(true);
     expect(await ledger().usage(NOON, 0)).toMatchObject({ credits_spent: 60, credit_budget: null, credits_left: null });
   });
 });
