@@ -6,7 +6,7 @@ interface Env {
   readonly [binding: string]: unknown;
   // Read directly (not through config.ts) by the Durable Objects.
   readonly KEYAPI_API_KEY: string;
-  readonly CREDIT_LEDGER: DurableObjectNamespace<import("../src/coordinator/credit-ledger").CreditLedger>;
+  readonly CREDIT_LEDGER: DurableObjectNamespace<import("../src/ledger/credit-ledger").CreditLedger>;
   // Read directly by the response envelope (src/http/envelope.ts).
   readonly ANALYTICS?: AnalyticsEngineDataset;
 }

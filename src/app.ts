@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import type { AppEnv } from "./app-env";
-import { createSoundCache, type SoundCache, type SoundCacheOptions } from "./cache/sound-cache";
+import { createTieredCache, type TieredCache, type TieredCacheOptions } from "./cache/tiered-cache";
 import { loadConfig } from "./config";
 import { ProblemError } from "./domain/problems";
 import { OEMBED_PATH } from "./embed/oembed";
@@ -19,6 +19,7 @@ import { rateLimit } from "./http/rate-limit";
 import { adminRoutes } from "./routes/admin";
 import { requestDimensions } from "./routes/analytics";
 import { CARD_PATH, cardRoutes } from "./routes/card";
+import { chartRoutes } from "./routes/chart";
 import { EMBED_PATH, embedRoutes } from "./routes/embed";
 import { health } from "./routes/health";
 import { oembedRoutes } from "./routes/oembed";
@@ -30,10 +31,10 @@ import { webhookRoutes } from "./routes/webhook";
 export const MAX_URL_LENGTH = 2048;
 
 /** What lives as long as the isolate: the clock and the cache (tier 0, coalescing, breaker). */
-export type Runtime = { clock: () => number; cache: SoundCache };
+export type Runtime = { clock: () => number; cache: TieredCache };
 
-export function createRuntime(options: SoundCacheOptions = {}): Runtime {
-  return { clock: options.clock ?? Date.now, cache: createSoundCache(options) };
+export function createRuntime(options: TieredCacheOptions = {}): Runtime {
+  return { clock: options.clock ?? Date.now, cache: createTieredCache(options) };
 }
 
 export function createApp(runtime: Runtime = createRuntime()) {
@@ -77,6 +78,7 @@ export function createApp(runtime: Runtime = createRuntime()) {
 
   app.route("/", health);
   app.route("/", soundRoutes(runtime.cache, runtime.clock));
+  app.route("/", chartRoutes(runtime.cache, runtime.clock));
   app.route("/", webhookRoutes(runtime.cache, runtime.clock));
   app.route("/", adminRoutes(runtime.clock));
   app.route("/", cardRoutes(runtime.cache, runtime.clock, rendered));

@@ -4,11 +4,14 @@
  * answers 500 `service-misconfigured`, never with a half-working request path.
  */
 import * as z from "zod/mini";
-import type { Ttls } from "./cache/answer";
-import type { CreditLedger } from "./coordinator/credit-ledger";
 import type { SoundCoordinator } from "./coordinator/sound-coordinator";
+import { type ChartFilter, chartQueryParams, DEFAULT_LIST_PAGE_SIZE } from "./domain/chart";
+import type { Ttls } from "./domain/freshness";
 import { ProblemError } from "./domain/problems";
-import { DEFAULT_PERIOD, DEFAULT_REGION, type SoundQuery, soundQueryParams } from "./sound/query";
+import { DEFAULT_PERIOD, DEFAULT_REGION } from "./domain/query";
+import { type SoundQuery, soundQueryParams } from "./domain/sound";
+import { type AlertTarget, alertEnvSchema, alertTargetOf } from "./ledger/alert-target";
+import type { CreditLedger } from "./ledger/credit-ledger";
 import type { WebhookDeliveries } from "./webhook/deliveries";
 import { decodeSigningSecret } from "./webhook/standard";
 
@@ -26,8 +29,12 @@ export type Config = {
   allowedOrigins: AllowedOrigins;
   upstreamTimeoutMs: number;
   ttls: Ttls;
-  /** Kept warm by the cron trigger. */
+  /** Sounds kept warm by the cron trigger (`WARM_CLIP_IDS`). */
   warmQueries: SoundQuery[];
+  /** Charts whose first upstream page the cron trigger keeps warm (`WARM_CHARTS`). */
+  warmCharts: ChartFilter[];
+  /** The page size KeyAPI's list is asked for (`KEYAPI_LIST_PAGE_SIZE`): every chart is fetched in pages of it. */
+  listPageSize: number;
   soundCache: KVNamespace;
   /** All `/v1/*` requests, per client. */
   rateLimiter: RateLimit;
@@ -58,9 +65,6 @@ export type Config = {
    */
   publicUrl: string | undefined;
 };
-
-/** The budget alerts' receiver: `ALERT_WEBHOOK_URL`, and the Standard Webhooks key when `ALERT_WEBHOOK_SECRET` is set. */
-export type AlertTarget = { url: string; key: Uint8Array<ArrayBuffer> | undefined };
 
 const nonBlank = z.string().check(z.trim(), z.minLength(1, "must not be empty"));
 
@@ -167,37 +171,35 @@ const warmList = z.pipe(
   }),
 );
 
-/** Any http(s) URL, query included (automation platforms put their hook's id there). */
-const webhookUrl = z.pipe(
-  nonBlank,
-  z.transform((value, ctx) => {
-    const url = URL.parse(value);
-    if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
-      ctx.issues.push({ code: "custom", message: "must be an http(s) URL", input: value });
-      return z.NEVER;
+/** `region:period` pairs, comma-separated (`US:7,GB:30`), with the list endpoint's rules; no filters, no search. */
+const warmCharts = z.pipe(
+  z.string(),
+  z.transform((value, ctx): ChartFilter[] => {
+    const charts: ChartFilter[] = [];
+    for (const entry of value
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean)) {
+      const [region = "", period = String(DEFAULT_PERIOD), ...rest] = entry.split(":");
+      const parsed = {
+        region: chartQueryParams.region.safeParse(region),
+        period: chartQueryParams.period.safeParse(period),
+      };
+      if (!parsed.region.success || !parsed.period.success || rest.length > 0) {
+        ctx.issues.push({ code: "custom", message: `"${entry}" is not region[:period]`, input: value });
+        return z.NEVER;
+      }
+      charts.push({
+        region: parsed.region.data,
+        period: parsed.period.data,
+        newToTop100: false,
+        commercialMusic: false,
+        searchKeyword: null,
+      });
     }
-    return url.href;
+    return charts;
   }),
 );
-
-/** A Standard Webhooks key, `whsec_` + base64, read as the reference libraries read it. */
-const signingSecret = z.pipe(
-  nonBlank,
-  z.transform((value, ctx) => {
-    const key = decodeSigningSecret(value);
-    if (!key || key.length < 16) {
-      ctx.issues.push({ code: "custom", message: "must be whsec_ + base64 of at least 16 bytes", input: value });
-      return z.NEVER;
-    }
-    return key;
-  }),
-);
-
-/** The budget alerts' settings: part of the worker's configuration, and read on their own by the ledger object. */
-const alertEnvSchema = z.object({
-  ALERT_WEBHOOK_URL: z.optional(webhookUrl),
-  ALERT_WEBHOOK_SECRET: z.optional(signingSecret),
-});
 
 const kvNamespace = z.custom<KVNamespace>(
   (value) => typeof value === "object" && value !== null && "getWithMetadata" in value,
@@ -224,6 +226,11 @@ export const envSchema = z.object({
   STALE_TTL_SECONDS: z.prefault(wholeSeconds(0), "172800"),
   NEGATIVE_TTL_SECONDS: z.prefault(wholeSeconds(1), "300"),
   WARM_CLIP_IDS: z.prefault(warmList, ""),
+  WARM_CHARTS: z.prefault(warmCharts, ""),
+  KEYAPI_LIST_PAGE_SIZE: z.prefault(
+    z.pipe(nonBlank.check(z.regex(/^([1-9]|1[0-9]|20)$/, "must be a whole number from 1 to 20")), z.transform(Number)),
+    String(DEFAULT_LIST_PAGE_SIZE),
+  ),
   SOUND_CACHE: kvNamespace,
   RATE_LIMITER: rateLimitBinding,
   MISS_LIMITER: rateLimitBinding,
@@ -253,24 +260,6 @@ export function loadConfig(env: Env): Config {
   return outcome;
 }
 
-/**
- * The budget alerts' receiver, from an env of its own (the ledger object's):
- * `undefined` without `ALERT_WEBHOOK_URL`, or when the settings are invalid (logged).
- */
-export function alertTarget(env: object): AlertTarget | undefined {
-  const result = alertEnvSchema.safeParse(env);
-  if (!result.success) {
-    logInvalid(result.error.issues);
-    return undefined;
-  }
-  return alertTargetOf(result.data);
-}
-
-function alertTargetOf(vars: z.output<typeof alertEnvSchema>): AlertTarget | undefined {
-  const url = vars.ALERT_WEBHOOK_URL;
-  return url === undefined ? undefined : { url, key: vars.ALERT_WEBHOOK_SECRET };
-}
-
 function logInvalid(issues: z.core.$ZodIssue[]): void {
   // Names and rules only: the values may be secrets.
   const problems = issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
@@ -295,6 +284,8 @@ function parseConfig(env: Env): Config | ProblemError {
       negativeSeconds: vars.NEGATIVE_TTL_SECONDS,
     },
     warmQueries: vars.WARM_CLIP_IDS,
+    warmCharts: vars.WARM_CHARTS,
+    listPageSize: vars.KEYAPI_LIST_PAGE_SIZE,
     soundCache: vars.SOUND_CACHE,
     rateLimiter: vars.RATE_LIMITER,
     missLimiter: vars.MISS_LIMITER,

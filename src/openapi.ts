@@ -9,20 +9,13 @@
  */
 import * as z from "zod/mini";
 import { description, name, version } from "../package.json";
-import { CACHE_STATUSES, TIERS } from "./cache/sound-cache";
-import {
-  type CountedOutcome,
-  type DaySpend,
-  type History,
-  type Hours,
-  KEEP_DAYS,
-  KEEP_HOURS,
-  type KeySpend,
-  type Usage,
-} from "./coordinator/ledger-contract";
+import { CACHE_STATUSES, TIERS } from "./cache/tiered-cache";
 import { ALERT_EVENT_TYPE, BUDGET_THRESHOLDS } from "./domain/budget-alerts";
-import { MAX_LISTED_ERRORS, type ProblemKind, problemKinds } from "./domain/problems";
-import { CALL_OUTCOMES, KEYAPI_ENDPOINTS } from "./domain/upstream";
+import { ENDPOINT_NAMES } from "./domain/endpoint";
+import { MAX_LISTED_ERRORS, type ProblemDetails, type ProblemKind, problemKinds, problemType } from "./domain/problems";
+import { DEFAULT_PERIOD, DEFAULT_REGION, DEFAULT_THEME, PERIODS } from "./domain/query";
+import { cardQueryParams, soundPayloadSchema, soundQueryParams } from "./domain/sound";
+import { CALL_OUTCOMES } from "./domain/upstream";
 import { CARD_HEIGHT, CARD_WIDTH, ERROR_CARD_HEIGHT } from "./embed/card-svg";
 import {
   EMBED_PATH_PREFIX,
@@ -34,8 +27,17 @@ import {
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS } from "./http/cors";
 import { CARD_STATUS_HEADER, HTML_CONTENT_TYPE, SVG_CONTENT_TYPE } from "./http/embed-response";
 import { CARD_SECURITY_HEADERS } from "./http/envelope";
-import { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType } from "./http/problem";
-import { soundPayloadSchema } from "./keyapi/sound";
+import { PROBLEM_CONTENT_TYPE } from "./http/problem";
+import {
+  type CountedOutcome,
+  type DaySpend,
+  type History,
+  type Hours,
+  KEEP_DAYS,
+  KEEP_HOURS,
+  type KeySpend,
+  type Usage,
+} from "./ledger/contract";
 import {
   CONFIG_PATH,
   type ConfigAnswer,
@@ -51,14 +53,6 @@ import {
 import { CARD_PATH } from "./routes/card";
 import { SOUND_PATH } from "./routes/sound";
 import { REPLAYED_HEADER, WEBHOOK_PATH } from "./routes/webhook";
-import {
-  cardQueryParams,
-  DEFAULT_PERIOD,
-  DEFAULT_REGION,
-  DEFAULT_THEME,
-  PERIODS,
-  soundQueryParams,
-} from "./sound/query";
 import { MAX_WEBHOOK_BODY_BYTES, webhookBodySchema } from "./webhook/body";
 import { DELIVERY_TTL_MS, MAX_CLOCK_SKEW_SECONDS } from "./webhook/signature";
 
@@ -100,7 +94,7 @@ const daySpendSchema = z.object({
 });
 const historySchema = z.object({ credit_budget: z.nullable(z.int()), days: z.array(daySpendSchema) });
 const keySpendSchema = z.object({
-  endpoint: z.enum(KEYAPI_ENDPOINTS),
+  endpoint: z.enum(ENDPOINT_NAMES),
   key: z.string(),
   calls: z.int(),
   credits: z.int(),

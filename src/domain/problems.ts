@@ -6,7 +6,7 @@
  * OpenAPI document are derived from (and tested against) `problemKinds`.
  */
 
-import type { UpstreamTrace } from "./upstream";
+import { joined, type UpstreamTrace } from "./upstream";
 
 export const problemKinds = {
   "invalid-query": { status: 400, title: "Invalid query parameters" },
@@ -115,6 +115,15 @@ export class ProblemError extends Error {
   get status(): number {
     return problemKinds[this.kind].status;
   }
+
+  /** The same problem, as one who waited for someone else's KeyAPI call sees it. */
+  asJoined(): ProblemError {
+    if (!this.upstream) return this;
+    const { errors, errorsOmitted, retryAfter, blame } = this;
+    const copy = new ProblemError(this.kind, this.detail, { errors, errorsOmitted, retryAfter, blame });
+    copy.upstream = joined(this.upstream);
+    return copy;
+  }
 }
 
 /**
@@ -129,4 +138,34 @@ export function invalidInput(kind: "invalid-query" | "invalid-body", lead: strin
   const names = [...new Set(listed.map((error) => error.param))].join(", ");
   const rest = errors.length - listed.length;
   return new ProblemError(kind, `${lead}: ${names}${rest > 0 ? ` and ${rest} more` : ""}.`, { errors });
+}
+
+/** A problem as every answer carries it (RFC 9457 problem details), in problem+json bodies and webhook results. */
+export type ProblemDetails = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  request_id: string;
+  errors?: ParamError[];
+  /** How many problems `errors` leaves out (it lists at most 20); present only then. */
+  errors_omitted?: number;
+};
+
+export function problemType(kind: ProblemKind): string {
+  return `urn:tiktok-sound-edge:problem:${kind}`;
+}
+
+export function problemBody(error: ProblemError, requestId: string): ProblemDetails {
+  const { status, title } = problemKinds[error.kind];
+  const body: ProblemDetails = {
+    type: problemType(error.kind),
+    title,
+    status,
+    detail: error.detail,
+    request_id: requestId,
+  };
+  if (error.errors) body.errors = error.errors;
+  if (error.errorsOmitted > 0) body.errors_omitted = error.errorsOmitted;
+  return body;
 }

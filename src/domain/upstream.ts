@@ -1,15 +1,11 @@
 /**
- * Facts about KeyAPI that every layer shares: its endpoints, what a call
+ * Facts about KeyAPI that every layer shares: what a call
  * costs, what one exchange looked like and how it ended, and the UTC day the
  * credit budget counts in.
  */
 
-/** KeyAPI's price for one HTTP request to the trending music detail endpoint, whatever it answers. */
+/** KeyAPI's price for one HTTP request to any of its trending music endpoints, whatever it answers. */
 export const CREDITS_PER_CALL = 2;
-
-/** The KeyAPI endpoints the worker calls, by the names the ledger, its history and the logs use. */
-export const KEYAPI_ENDPOINTS = ["detail", "list"] as const;
-export type KeyApiEndpoint = (typeof KEYAPI_ENDPOINTS)[number];
 
 /**
  * How a call ended, as the ledger counts it: KeyAPI's HTTP status class, or
@@ -37,6 +33,11 @@ export type UpstreamExchange = { status: number | null; durationMs: number };
 export type UpstreamRole = "called" | "joined";
 
 export type UpstreamTrace = UpstreamExchange & { role: UpstreamRole };
+
+/** A call's trace as one who waited for it (someone else's call) sees it. */
+export function joined(trace: UpstreamTrace): UpstreamTrace {
+  return { ...trace, role: "joined" };
+}
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;

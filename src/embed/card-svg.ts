@@ -11,8 +11,9 @@
  * is its own nested `<svg>` viewport, which clips whatever a width estimate
  * got wrong.
  */
-import type { SoundPayload } from "../keyapi/sound";
-import type { SoundQuery, Theme } from "../sound/query";
+
+import type { Theme } from "../domain/query";
+import type { SoundPayload, SoundQuery } from "../domain/sound";
 import { xmlText } from "./escape";
 import { type SoundFacts, soundFacts } from "./facts";
 import { capText, cleanText, type Font, fitText, TEXT_CAPS, textWidth, wrapText } from "./text";

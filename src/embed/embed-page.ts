@@ -4,8 +4,9 @@
  * previews (OpenGraph, Twitter cards, oEmbed discovery). Pure: values in,
  * a string out; every value goes through `htmlEscape` where it enters markup.
  */
-import type { SoundPayload } from "../keyapi/sound";
-import type { CardQuery, Theme } from "../sound/query";
+
+import type { Theme } from "../domain/query";
+import type { CardQuery, SoundPayload } from "../domain/sound";
 import { type CardNotice, FONT_STACK, PALETTES, type Palette, renderCardSvg, renderNoticeSvg } from "./card-svg";
 import { htmlEscape } from "./escape";
 import { soundFacts } from "./facts";

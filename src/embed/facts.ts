@@ -5,8 +5,7 @@
  * (see text.ts) but neither shortened nor escaped: each renderer does that for
  * its own boxes and its own markup.
  */
-import type { SoundPayload } from "../keyapi/sound";
-import type { SoundQuery } from "../sound/query";
+import type { SoundPayload, SoundQuery } from "../domain/sound";
 import { httpsUrl } from "./escape";
 import { cleanText } from "./text";
 

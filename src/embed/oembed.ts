@@ -5,8 +5,9 @@
  */
 import * as z from "zod/mini";
 import { ProblemError } from "../domain/problems";
-import type { SoundPayload } from "../keyapi/sound";
-import { type CardQuery, DEFAULT_THEME, parseEmbedQuery, withDefaults } from "../sound/query";
+import { DEFAULT_THEME } from "../domain/query";
+import type { SoundPayload } from "../domain/sound";
+import { type CardQuery, parseEmbedQuery, withDefaults } from "../domain/sound";
 import { CARD_HEIGHT, CARD_WIDTH } from "./card-svg";
 import { COVER_SIZE, EMBED_BAR_HEIGHT } from "./embed-page";
 import { htmlEscape, urlComponent } from "./escape";

@@ -2,8 +2,9 @@
  * Response headers for cached answers (RFC 9111 / RFC 9110): what a browser,
  * a CDN and a curious human each need to know about the copy they got.
  */
-import { type CachedAnswer, freshUntil, servableUntil, type Ttls } from "../cache/answer";
-import type { Lookup } from "../cache/sound-cache";
+
+import type { Lookup } from "../cache/tiered-cache";
+import { type CachedAnswer, freshUntil, servableUntil, type Ttls } from "../domain/freshness";
 
 /** Browsers and CDNs may reuse an answer this long at most, so a refresh here reaches them soon. */
 export const MAX_CLIENT_MAX_AGE_SECONDS = 300;

@@ -12,7 +12,7 @@
  * rules, decided here too.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app-env";
+import type { AppEnv, Surface } from "../app-env";
 import type { AllowedOrigins, Config } from "../config";
 import { dataPoint, type RequestDimensions } from "./analytics";
 
@@ -26,13 +26,6 @@ export const SECURITY_HEADERS: HeaderList = [
   ["X-Frame-Options", "DENY"],
   ["Strict-Transport-Security", "max-age=15552000; includeSubDomains"],
 ];
-
-/**
- * The embeds, whose headers differ from the API's. `card`: the SVG card, which
- * needs its inline `<style>` and nothing else. `embed`: the embed page, framed
- * by the sites `ALLOWED_ORIGINS` lets in. `oembed`: the API's, plus the cross-origin rule below.
- */
-export type Surface = "card" | "embed" | "oembed";
 
 const withCsp = (csp: string, list: HeaderList = SECURITY_HEADERS): HeaderList =>
   list.map(([name, value]) => [name, name === "Content-Security-Policy" ? csp : value] as const);

@@ -1,23 +1,19 @@
 /**
- * The only code that talks to KeyAPI: builds the request from validated values,
- * enforces the deadline, and turns every upstream outcome into either a trimmed
- * payload, "not found", or a ProblemError that says what went wrong without
- * revealing anything about our credentials.
+ * The only code that talks to KeyAPI, for any of its endpoints (a declaration,
+ * src/domain/endpoint.ts): builds the request from validated values, enforces
+ * the deadline, reads KeyAPI's envelope, and turns every upstream outcome into
+ * either the endpoint's trimmed payload, "nothing there", or a ProblemError
+ * that says what went wrong without revealing anything about our credentials.
  */
 import * as z from "zod/mini";
+import type { Endpoint, Trimmed } from "../domain/endpoint";
+import { ANSWER_LIMITS } from "../domain/limits";
 import { type Blame, ProblemError } from "../domain/problems";
 import { CREDITS_PER_CALL, type UpstreamExchange } from "../domain/upstream";
-import type { SoundQuery } from "../sound/query";
 import { parseJsonKeepingBigIntegers } from "./json";
-import { ANSWER_LIMITS } from "./limits";
-import { type SoundPayload, trimSound, upstreamSoundSchema } from "./sound";
-
-export const KEYAPI_PATH = "/v1/tiktok/trending/music/detail";
 
 /** Seconds to suggest in `Retry-After` when KeyAPI does not say. */
 export const RETRY_AFTER_DEFAULT = { rateLimited: 30, quotaExhausted: 600 } as const;
-
-export type UpstreamAnswer = { found: true; payload: SoundPayload } | { found: false };
 
 /** What the client needs to know to call KeyAPI. */
 export type KeyApiSettings = { keyapiBaseUrl: string; keyapiApiKey: string; upstreamTimeoutMs: number };
@@ -28,21 +24,13 @@ const envelopeSchema = z.object({
   data: z.optional(z.nullable(z.unknown())),
 });
 
-/**
- * The answer a call fetches, as the `upstream_call` log line and the credit
- * ledger name it: `6703723351497508865:7:US`.
- */
-export function upstreamCallKey(query: SoundQuery): string {
-  return `${query.clipId}:${query.period}:${query.region}`;
-}
-
-export function upstreamUrl(config: Pick<KeyApiSettings, "keyapiBaseUrl">, query: SoundQuery): string {
-  const params = new URLSearchParams({
-    clip_id: query.clipId,
-    period: String(query.period),
-    region: query.region,
-  });
-  return `${config.keyapiBaseUrl}${KEYAPI_PATH}?${params}`;
+/** KeyAPI's URL for one query of an endpoint: only the declaration's parameters, from validated values. */
+export function upstreamUrl<Q>(
+  settings: Pick<KeyApiSettings, "keyapiBaseUrl">,
+  endpoint: Endpoint<Q>,
+  query: Q,
+): string {
+  return `${settings.keyapiBaseUrl}${endpoint.path}?${new URLSearchParams(endpoint.upstreamParams(query))}`;
 }
 
 /** Statuses worth one more try: the gateway's, not KeyAPI's considered answers. */
@@ -66,7 +54,7 @@ export type FetchOptions = {
   afterAttempt?: (status: number | null) => void;
 };
 
-type Attempt = { answer: UpstreamAnswer } | { failure: ProblemError; retryable: boolean };
+type Attempt = { answer: Trimmed } | { failure: ProblemError; retryable: boolean };
 
 /**
  * Asks KeyAPI (2 credits a call) within one deadline of `UPSTREAM_TIMEOUT_MS`,
@@ -74,22 +62,23 @@ type Attempt = { answer: UpstreamAnswer } | { failure: ProblemError; retryable: 
  * 502/503/504. Resolves with the answer, or throws a ProblemError of an
  * `upstream-*` kind.
  */
-export async function fetchSoundFromKeyApi(
+export async function fetchFromKeyApi<Q>(
   config: KeyApiSettings,
-  query: SoundQuery,
+  endpoint: Endpoint<Q>,
+  query: Q,
   options: FetchOptions = {},
-): Promise<UpstreamAnswer> {
+): Promise<Trimmed> {
   const { random = Math.random, onExchange } = options;
   const started = Date.now();
   const deadline = AbortSignal.timeout(config.upstreamTimeoutMs);
   const exchange: UpstreamExchange = { status: null, durationMs: 0 };
   try {
-    let outcome = await attempt(config, query, deadline, exchange, options, 1);
+    let outcome = await attempt(config, endpoint, query, deadline, exchange, options, 1);
     if ("failure" in outcome && outcome.retryable) {
       const jitterMs = 50 + random() * 100;
       if (Date.now() - started + jitterMs + MIN_ATTEMPT_MS <= config.upstreamTimeoutMs) {
         await new Promise((resolve) => setTimeout(resolve, jitterMs));
-        outcome = await attempt(config, query, deadline, exchange, options, 2);
+        outcome = await attempt(config, endpoint, query, deadline, exchange, options, 2);
       }
     }
     if ("failure" in outcome) throw outcome.failure;
@@ -100,9 +89,10 @@ export async function fetchSoundFromKeyApi(
   }
 }
 
-async function attempt(
+async function attempt<Q>(
   config: KeyApiSettings,
-  query: SoundQuery,
+  endpoint: Endpoint<Q>,
+  query: Q,
   deadline: AbortSignal,
   exchange: UpstreamExchange,
   options: FetchOptions,
@@ -119,7 +109,7 @@ async function attempt(
   // Counted from here: once fetch() is called, KeyAPI may have received (and billed) the request.
   exchange.status = null;
   try {
-    const response = await fetch(upstreamUrl(config, query), {
+    const response = await fetch(upstreamUrl(config, endpoint, query), {
       headers: { Authorization: `Bearer ${config.keyapiApiKey}`, Accept: "application/json" },
       signal: deadline,
     });
@@ -137,7 +127,9 @@ async function attempt(
       return { failure: tooLarge, retryable: false };
     }
     const now = options.now ?? Date.now;
-    return { answer: interpret(response.status, response.headers, body, query, new Date(now())) };
+    return {
+      answer: interpret(response.status, response.headers, body, (data) => endpoint.trim(data, query, new Date(now()))),
+    };
   } catch (error) {
     if (error instanceof ProblemError) return { failure: error, retryable: false };
     if (deadline.aborted) {
@@ -147,7 +139,7 @@ async function attempt(
     const unreachable = new ProblemError("upstream-error", "KeyAPI could not be reached.", { blame: "upstream" });
     return { failure: unreachable, retryable: true };
   } finally {
-    logCall(query, exchange.status, Date.now() - started, number, options.requestId);
+    logCall(endpoint.name, endpoint.key(query), exchange.status, Date.now() - started, number, options.requestId);
     options.afterAttempt?.(exchange.status);
   }
 }
@@ -175,12 +167,19 @@ async function readAtMost(response: Response, maxBytes: number): Promise<string 
 }
 
 /** One line per HTTP request sent to KeyAPI, wherever it is sent: the credit ledger's audit trail. */
-function logCall(query: SoundQuery, status: number | null, durationMs: number, attempt: number, requestId?: string) {
+function logCall(
+  endpoint: string,
+  key: string,
+  status: number | null,
+  durationMs: number,
+  attempt: number,
+  requestId?: string,
+) {
   console.log(
     JSON.stringify({
       event: "upstream_call",
-      endpoint: "detail",
-      key: upstreamCallKey(query),
+      endpoint,
+      key,
       status,
       duration_ms: durationMs,
       credits: CREDITS_PER_CALL,
@@ -194,9 +193,8 @@ function interpret(
   httpStatus: number,
   headers: Headers,
   body: string,
-  query: SoundQuery,
-  fetchedAt: Date,
-): UpstreamAnswer {
+  trim: (data: Record<string, unknown> | null | undefined) => Trimmed,
+): Trimmed {
   let envelope: z.output<typeof envelopeSchema> | undefined;
   try {
     const parsed = envelopeSchema.safeParse(parseJsonKeepingBigIntegers(body));
@@ -213,16 +211,11 @@ function interpret(
   if (data !== null && data !== undefined && !isPlainObject(data)) {
     throw unreadable("KeyAPI sent data of an unexpected shape.");
   }
-  const sound = data?.sound;
-  if (sound === null || sound === undefined) return { found: false };
-  if (!isPlainObject(sound)) throw unreadable("KeyAPI sent a sound of an unexpected shape.");
-
-  const upstreamSound = upstreamSoundSchema.parse(sound);
-  return { found: true, payload: trimSound(upstreamSound, query, fetchedAt) };
+  return trim(data);
 }
 
 /** An answer KeyAPI's documentation does not describe: KeyAPI is unwell, whatever the input. */
-function unreadable(detail: string): ProblemError {
+export function unreadable(detail: string): ProblemError {
   return new ProblemError("upstream-error", detail, { blame: "upstream" });
 }
 

@@ -10,14 +10,14 @@ import * as z from "zod/mini";
 import { version } from "../../package.json";
 import type { AppEnv } from "../app-env";
 import type { Config } from "../config";
-import { LEDGER_UNREACHABLE_RETRY_AFTER_SECONDS, ledgerOf } from "../coordinator/ledger-charge";
-import { KEEP_DAYS, KEEP_HOURS } from "../coordinator/ledger-contract";
 import { BUDGET_THRESHOLDS } from "../domain/budget-alerts";
 import { ProblemError } from "../domain/problems";
+import { readParams } from "../domain/query";
 import { CREDITS_PER_CALL, DAY_MS, utcDay } from "../domain/upstream";
+import { detailEndpoint } from "../endpoints/detail";
 import { problemResponse } from "../http/problem";
-import { upstreamCallKey } from "../keyapi/client";
-import { readParams } from "../sound/query";
+import { LEDGER_UNREACHABLE_RETRY_AFTER_SECONDS, ledgerOf } from "../ledger/client";
+import { KEEP_DAYS, KEEP_HOURS } from "../ledger/contract";
 
 export const USAGE_PATH = "/v1/admin/usage";
 export const HISTORY_PATH = `${USAGE_PATH}/history`;
@@ -84,7 +84,7 @@ export function configAnswer(config: Config): ConfigAnswer {
     stale_ttl_seconds: config.ttls.staleSeconds,
     negative_ttl_seconds: config.ttls.negativeSeconds,
     upstream_timeout_ms: config.upstreamTimeoutMs,
-    warm_clip_ids: config.warmQueries.map(upstreamCallKey),
+    warm_clip_ids: config.warmQueries.map(detailEndpoint.key),
     budget_alerts: {
       webhook: config.alerts !== undefined,
       signed: config.alerts?.key !== undefined,

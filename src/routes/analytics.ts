@@ -6,7 +6,6 @@
 import type { Context } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../app-env";
-import { cacheKey } from "../cache/answer";
 import { EMBED_PATH_PREFIX, OEMBED_PATH } from "../embed/oembed";
 import type { AnalyticsSurface, RequestDimensions } from "../http/analytics";
 import { USAGE_PATH } from "./admin";
@@ -34,13 +33,13 @@ export function surfaceOf(path: string, headers: Headers): AnalyticsSurface {
 }
 
 export function requestDimensions(c: Context<AppEnv>): RequestDimensions {
-  const query = c.get("query");
+  const asked = c.get("asked");
   // The last route with a method is the one that answered; middleware is registered for ALL.
   const route = matchedRoutes(c).findLast((each) => each.method !== "ALL");
   return {
     surface: surfaceOf(c.req.path, c.req.raw.headers),
     route: route?.path ?? "",
-    key: query ? cacheKey(query) : "",
-    region: query?.region ?? "",
+    key: asked?.key() ?? "",
+    region: asked?.region ?? "",
   };
 }

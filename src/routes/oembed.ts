@@ -6,8 +6,10 @@
 import { Hono } from "hono";
 import { name as providerName } from "../../package.json";
 import type { AppEnv } from "../app-env";
-import type { SoundCache } from "../cache/sound-cache";
+import type { TieredCache } from "../cache/tiered-cache";
 import { ProblemError } from "../domain/problems";
+import { readParams } from "../domain/query";
+import { soundNotFound, soundPayloadSchema } from "../domain/sound";
 import {
   embedSize,
   embedTarget,
@@ -16,16 +18,14 @@ import {
   oembedQueryParams,
   oembedResponse,
 } from "../embed/oembed";
+import { detailEndpoint } from "../endpoints/detail";
 import { cacheHeaders, clientMaxAge } from "../http/cache-headers";
 import { problemResponse } from "../http/problem";
-import { missAdmission } from "../http/rate-limit";
-import { readParams } from "../sound/query";
 import { linkOrigin, varyByLinkOrigin } from "./link-origin";
-import { lookupScope } from "./lookup-scope";
+import { lookUp } from "./look-up";
 import { payloadOf } from "./rendered";
-import { soundNotFound } from "./sound";
 
-export function oembedRoutes(cache: SoundCache, clock: () => number) {
+export function oembedRoutes(cache: TieredCache, clock: () => number) {
   return new Hono<AppEnv>().get(OEMBED_PATH, async function oembed(c) {
     const url = new URL(c.req.url);
     // Consumers add parameters of their own (WordPress sends `dnt`, others `lang`): ignored, not refused.
@@ -36,14 +36,12 @@ export function oembedRoutes(cache: SoundCache, clock: () => number) {
     const config = c.get("config");
     const origin = linkOrigin(config, url);
     const query = embedTarget(params.url as string, origin);
-    c.set("query", query.sound);
     const size = embedSize(params.maxwidth, params.maxheight);
     if (!size) {
       throw new ProblemError("no-embed", `The embed cannot be narrower than ${MIN_EMBED_WIDTH} pixels.`);
     }
 
-    const lookup = await cache.lookup(query.sound, lookupScope(c, missAdmission(c)));
-    if (lookup.upstream) c.set("upstream", lookup.upstream);
+    const lookup = await lookUp(c, cache, detailEndpoint, query.sound);
     const { ttls } = config;
     const now = clock();
     const headers = cacheHeaders(lookup, ttls, now);
@@ -52,7 +50,7 @@ export function oembedRoutes(cache: SoundCache, clock: () => number) {
     varyByLinkOrigin(config, headers);
     if (lookup.answer.status === 404) return problemResponse(soundNotFound(query.sound), c.get("requestId"), headers);
 
-    const body = oembedResponse(payloadOf(lookup.answer), query, {
+    const body = oembedResponse(payloadOf(lookup.answer, soundPayloadSchema), query, {
       origin,
       providerName,
       size,

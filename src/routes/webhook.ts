@@ -11,20 +11,20 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
-import type { SoundCache } from "../cache/sound-cache";
+import type { TieredCache } from "../cache/tiered-cache";
 import { ProblemError } from "../domain/problems";
 import { MAX_WEBHOOK_BODY_BYTES, parseWebhookBody } from "../webhook/body";
 import { processOnce } from "../webhook/deliveries-client";
 import { processingLeaseMs, refreshItems } from "../webhook/results";
 import { admitDelivery, type Delivery } from "../webhook/scheme";
-import { lookupScope } from "./lookup-scope";
+import { lookupScope } from "./look-up";
 
 export const WEBHOOK_PATH = "/v1/webhooks/refresh";
 
 /** Set on an answer replayed from the delivery record (the name Stripe uses for the same thing). */
 export const REPLAYED_HEADER = "Idempotent-Replayed";
 
-export function webhookRoutes(cache: SoundCache, clock: () => number) {
+export function webhookRoutes(cache: TieredCache, clock: () => number) {
   return new Hono<AppEnv>().post(
     WEBHOOK_PATH,
     createMiddleware<AppEnv & { Variables: { delivery: Delivery } }>(async function webhookPreconditions(c, next) {

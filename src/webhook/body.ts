@@ -4,8 +4,8 @@
  */
 import * as z from "zod/mini";
 import { invalidInput, MAX_ECHOED_NAME, type ParamError, ProblemError } from "../domain/problems";
-import { type SoundQuery, soundQueryParams, withDefaults } from "../sound/query";
-import { boundedText } from "../util/code-points";
+import { type SoundQuery, soundQueryParams, withDefaults } from "../domain/sound";
+import { boundedText } from "../domain/text";
 
 export const MAX_WEBHOOK_ITEMS = 25;
 export const MAX_WEBHOOK_BODY_BYTES = 16 * 1024;

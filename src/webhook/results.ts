@@ -5,10 +5,10 @@
  * unsettled, so that a later copy of the same request processes them again
  * while the others are answered as first sent.
  */
-import type { LookupScope, SoundCache } from "../cache/sound-cache";
-import { isRetryable, ProblemError } from "../domain/problems";
-import { problemBody } from "../http/problem";
-import type { SoundQuery } from "../sound/query";
+import type { LookupScope, TieredCache } from "../cache/tiered-cache";
+import { isRetryable, ProblemError, problemBody } from "../domain/problems";
+import type { SoundQuery } from "../domain/sound";
+import { detailEndpoint } from "../endpoints/detail";
 import { mapWithConcurrency, UPSTREAM_CONCURRENCY } from "../util/concurrency";
 import type { Outcome } from "./deliveries-client";
 
@@ -38,7 +38,7 @@ export function processingLeaseMs(items: number, upstreamTimeoutMs: number): num
  * would write it.
  */
 export async function refreshItems(
-  cache: SoundCache,
+  cache: TieredCache,
   queries: SoundQuery[],
   scope: LookupScope,
   requestId: string,
@@ -63,14 +63,14 @@ export async function refreshItems(
  * timeout, calls paused, the budget) is worth another try on a later copy.
  */
 async function refreshOne(
-  cache: SoundCache,
+  cache: TieredCache,
   query: SoundQuery,
   scope: LookupScope,
   requestId: string,
 ): Promise<{ result: WebhookResult; settled: boolean }> {
   const item = { clip_id: query.clipId, period: query.period, region: query.region };
   try {
-    const { answer } = await cache.refresh(query, scope, "webhook");
+    const { answer } = await cache.refresh(detailEndpoint, query, scope, "webhook");
     if (answer.status === 404) {
       const error = new ProblemError("sound-not-found", `KeyAPI has no trending sound with clip_id ${query.clipId}.`);
       return { result: { ...item, status: 404, error: problemBody(error, requestId) }, settled: true };

@@ -6,9 +6,11 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect, describe as group, it, vi } from "vitest";
-import { cacheKey } from "../../src/cache/answer";
-import type { Ask, SoundCoordinator } from "../../src/coordinator/sound-coordinator";
-import { ANSWER_LIMITS } from "../../src/keyapi/limits";
+import type { Ask } from "../../src/coordinator/contract";
+import type { SoundCoordinator } from "../../src/coordinator/sound-coordinator";
+import { cacheKey } from "../../src/domain/endpoint";
+import { ANSWER_LIMITS } from "../../src/domain/limits";
+import { detailEndpoint } from "../../src/endpoints/detail";
 import { fakeKeyApi, refusal } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
 
@@ -24,12 +26,13 @@ function locations(count: number, overrides: Record<string, unknown> = {}) {
 }
 
 function coordinatorFor(clipId: string): DurableObjectStub<SoundCoordinator> {
-  const key = cacheKey({ clipId, period: 7, region: "US" });
+  const key = cacheKey(detailEndpoint, { clipId, period: 7, region: "US" });
   return env.SOUND_COORDINATOR.get(env.SOUND_COORDINATOR.idFromName(key));
 }
 
 function ask(clipId: string, overrides: Partial<Ask> = {}): Ask {
   return {
+    endpoint: "detail",
     query: { clipId, period: 7, region: "US" },
     purpose: "lookup",
     now: NOON,
@@ -87,7 +90,7 @@ group("the copy of record", () => {
     expect(stored).toEqual([{ status: 200, stored_at: NOON }]);
 
     // KV is the same namespace in these tests; clear it so "there" must ask the coordinator.
-    await env.SOUND_CACHE.delete(`sound:${cacheKey({ clipId: "3", period: 7, region: "US" })}`);
+    await env.SOUND_CACHE.delete(`sound:${cacheKey(detailEndpoint, { clipId: "3", period: 7, region: "US" })}`);
     const second = await there.fetch(`${SOUND_PATH}?clip_id=3`);
     expect(second.status, await describe(second)).toBe(200);
     expect(second.headers.get("X-Cache")).toBe("HIT");
@@ -197,7 +200,7 @@ group("an answer the object cannot store", () => {
     for (const outcome of later)
       expect(outcome).toMatchObject({ ok: true, upstream: null, answer: { storedAt: NOON } });
     // A location with empty tiers asks the object too, and gets the same copy.
-    await env.SOUND_CACHE.delete(`sound:${cacheKey({ clipId: "12", period: 7, region: "US" })}`);
+    await env.SOUND_CACHE.delete(`sound:${cacheKey(detailEndpoint, { clipId: "12", period: 7, region: "US" })}`);
     const [location] = locations(1).workers;
     const res = await location?.fetch(`${SOUND_PATH}?clip_id=12`);
     expect(res?.headers.get("Server-Timing"), res && (await describe(res))).toBe('cache;desc="coordinator"');

@@ -1,5 +1,7 @@
 import { expect, describe as group, it } from "vitest";
 import { ProblemError, type ProblemKind, problemKinds } from "../../src/domain/problems";
+import { THEMES } from "../../src/domain/query";
+import type { SoundPayload } from "../../src/domain/sound";
 import {
   CARD_DESC_ID,
   CARD_HEIGHT,
@@ -11,8 +13,6 @@ import {
 } from "../../src/embed/card-svg";
 import { noticeFor } from "../../src/embed/notice";
 import { maxCodePoints, textWidth } from "../../src/embed/text";
-import type { SoundPayload } from "../../src/keyapi/sound";
-import { THEMES } from "../../src/sound/query";
 import example from "../fixtures/example-payload.json";
 import { EMOJI_SEQUENCES, hostilePayload, ZERO_WIDTH_TEXT } from "../support/hostile-text";
 import { allText, elements, inertnessProblems, parseXml, type XmlElement } from "../support/xml";

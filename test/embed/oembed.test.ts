@@ -1,7 +1,7 @@
 import { expect, describe as group, it } from "vitest";
 import { ProblemError } from "../../src/domain/problems";
+import type { SoundPayload } from "../../src/domain/sound";
 import { embedPageUrl, embedSize, embedTarget, oembedResponse } from "../../src/embed/oembed";
-import type { SoundPayload } from "../../src/keyapi/sound";
 import example from "../fixtures/example-payload.json";
 import { EMOJI_SEQUENCES, ZERO_WIDTH_TEXT } from "../support/hostile-text";
 

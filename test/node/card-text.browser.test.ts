@@ -12,9 +12,9 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Theme } from "../../src/domain/query.ts";
 import { renderCardSvg } from "../../src/embed/card-svg.ts";
 import { DEJAVU_RANGES, DEJAVU_WIDTHS } from "../../src/embed/text.ts";
-import type { Theme } from "../../src/sound/query.ts";
 import { hostilePayload } from "../support/hostile-text.ts";
 import { announceSkip, browserTestsRun, launchBrowser, SKIP_REASON } from "./support/browser.ts";
 

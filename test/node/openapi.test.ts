@@ -4,11 +4,11 @@ import { promisify } from "node:util";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { expect, it } from "vitest";
 import { OPENAPI_FILE, serialize } from "../../scripts/openapi.ts";
-import { type ProblemKind, problemKinds } from "../../src/domain/problems";
+import { type ProblemKind, problemKinds, problemType } from "../../src/domain/problems";
+import { soundQueryParams } from "../../src/domain/sound";
 import { CORS_EXPOSED_HEADERS } from "../../src/http/cors";
-import { PROBLEM_CONTENT_TYPE, problemType } from "../../src/http/problem";
+import { PROBLEM_CONTENT_TYPE } from "../../src/http/problem";
 import { ADMIN_ONLY, buildOpenApiDocument } from "../../src/openapi";
-import { soundQueryParams } from "../../src/sound/query";
 
 type Json = Record<string, unknown>;
 const generated = buildOpenApiDocument();

@@ -103,7 +103,7 @@ it("shows a Standard Webhooks delivery whose signature is right for the secret i
 });
 
 it("names every place an answer can come from in the Server-Timing row", async () => {
-  const { TIERS } = await import("../../src/cache/sound-cache");
+  const { TIERS } = await import("../../src/cache/tiered-cache");
   const row = tables(README)
     .flatMap((table) => table.rows)
     .find((cellsOfRow) => cellsOfRow[0] === "`Server-Timing`");
@@ -127,7 +127,7 @@ it("documents every var and secret the configuration reads", async () => {
 });
 
 it("states the payload's size limits as the code has them", async () => {
-  const { ANSWER_LIMITS } = await import("../../src/keyapi/limits");
+  const { ANSWER_LIMITS } = await import("../../src/domain/limits");
   const { trendPoints, listItems, textCodePoints, urlLength, idLength, bodyBytes } = ANSWER_LIMITS;
   const table = tables(section("API")).find(({ header }) => header[0] === "field" && header[3] === "at most");
   expect(table, 'no payload table with an "at most" column under ## API').toBeDefined();

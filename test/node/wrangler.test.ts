@@ -1,7 +1,7 @@
 /** wrangler.toml says what the code assumes. */
 import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
-import { CRON_INTERVAL_SECONDS } from "../../src/cache/answer";
+import { CRON_INTERVAL_SECONDS } from "../../src/domain/freshness";
 
 const WRANGLER = readFileSync(new URL("../../wrangler.toml", import.meta.url), "utf8");
 

@@ -5,7 +5,7 @@
  * buffered.
  */
 import { expect, describe as group, it } from "vitest";
-import { ANSWER_LIMITS } from "../../src/keyapi/limits";
+import { ANSWER_LIMITS } from "../../src/domain/limits";
 import { fakeKeyApi } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
 

@@ -1,5 +1,5 @@
 /** Hostile text from KeyAPI shared by the embeds' tests (escape and text, the card in workerd and in Chromium, oEmbed, the embed page). */
-import type { SoundPayload } from "../../src/keyapi/sound";
+import type { SoundPayload } from "../../src/domain/sound";
 import example from "../fixtures/example-payload.json";
 
 /** The documented example with `value` in every text field KeyAPI fills, and in the URLs. */

@@ -7,7 +7,7 @@ import { createExecutionContext, reset, waitOnExecutionContext } from "cloudflar
 import { env } from "cloudflare:workers";
 import { beforeEach } from "vitest";
 import { createApp, createRuntime } from "../../src/app";
-import type { SoundCacheOptions } from "../../src/cache/sound-cache";
+import type { TieredCacheOptions } from "../../src/cache/tiered-cache";
 import { undocumented } from "./openapi-responses";
 
 let workers = 0;
@@ -19,7 +19,7 @@ let workers = 0;
  * counters do not leak between tests; KV, the coordinators and the credit
  * ledger are emptied before every test (storage is only isolated per test file).
  */
-export function testWorker(overrides: Record<string, unknown> = {}, options: SoundCacheOptions = {}) {
+export function testWorker(overrides: Record<string, unknown> = {}, options: TieredCacheOptions = {}) {
   const runtime = createRuntime(options);
   const app = createApp(runtime);
   const id = ++workers;

@@ -11,9 +11,9 @@ import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } fro
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, expect, describe as group, it, vi } from "vitest";
-import type { CreditLedger } from "../../src/coordinator/credit-ledger";
-import { LEDGER_NAME } from "../../src/coordinator/ledger-charge";
 import { ALERT_RETRY_DELAYS_MS, crossedThresholds, nextAttemptAt } from "../../src/domain/budget-alerts";
+import { LEDGER_NAME } from "../../src/ledger/client";
+import type { CreditLedger } from "../../src/ledger/credit-ledger";
 import { type LogLine, logged } from "../support/logs";
 import { fakeKeyApi, type Received } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { boundedText } from "../../src/util/code-points";
+import { boundedText } from "../../src/domain/text";
 
 describe("boundedText", () => {
   it.each([

@@ -5,8 +5,8 @@
  */
 import { ProblemError } from "../domain/problems";
 import { outcomeOf } from "../domain/upstream";
+import type { CallFor } from "./contract";
 import type { CreditLedger } from "./credit-ledger";
-import type { CallFor } from "./ledger-contract";
 
 /** The name of the one ledger object. */
 export const LEDGER_NAME = "global";

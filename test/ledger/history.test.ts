@@ -8,8 +8,8 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect, describe as group, it, vi } from "vitest";
-import type { CreditLedger } from "../../src/coordinator/credit-ledger";
-import { LEDGER_NAME, ledgered } from "../../src/coordinator/ledger-charge";
+import { LEDGER_NAME, ledgered } from "../../src/ledger/client";
+import type { CreditLedger } from "../../src/ledger/credit-ledger";
 import { logged } from "../support/logs";
 import { fakeKeyApi } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";

@@ -13,8 +13,8 @@
  * alarm delivers (budget-alert-delivery.ts).
  */
 import { DurableObject } from "cloudflare:workers";
-import { type AlertTarget, alertTarget } from "../config";
 import { alertBody, crossedThresholds } from "../domain/budget-alerts";
+import { ENDPOINT_NAMES, type EndpointName } from "../domain/endpoint";
 import {
   CALL_OUTCOMES,
   type CallOutcome,
@@ -22,13 +22,12 @@ import {
   callFits,
   DAY_MS,
   HOUR_MS,
-  KEYAPI_ENDPOINTS,
-  type KeyApiEndpoint,
   resetsAt,
   secondsUntilNextUtcMidnight,
   utcDay,
 } from "../domain/upstream";
-import { deliverDueAlerts } from "./budget-alert-delivery";
+import { deliverDueAlerts } from "./alert-delivery";
+import { type AlertTarget, alertTarget } from "./alert-target";
 import {
   type CallFor,
   type Charge,
@@ -40,7 +39,7 @@ import {
   type KeySpend,
   type Spend,
   type Usage,
-} from "./ledger-contract";
+} from "./contract";
 
 /** Keys are built from validated queries; this only bounds a row if that ever changes. */
 const MAX_KEY_LENGTH = 200;
@@ -196,7 +195,7 @@ VALUES (?, ?, ?, 1, ?, ?, 'unknown') ${ADD_CALL}, last_call = excluded.last_call
         reported += row[outcome];
       }
       day.outcomes.unknown += row.calls - reported;
-      const endpoint = day.by_endpoint[row.endpoint as KeyApiEndpoint];
+      const endpoint = day.by_endpoint[row.endpoint as EndpointName];
       if (endpoint) {
         endpoint.calls += row.calls;
         endpoint.credits += row.credits;
@@ -299,8 +298,8 @@ function emptyDay(date: string): DaySpend {
     credits_spent: 0,
     upstream_calls: 0,
     outcomes: { "2xx": 0, "4xx": 0, "5xx": 0, none: 0, unknown: 0 },
-    by_endpoint: Object.fromEntries(KEYAPI_ENDPOINTS.map((endpoint) => [endpoint, { calls: 0, credits: 0 }])) as Record<
-      KeyApiEndpoint,
+    by_endpoint: Object.fromEntries(ENDPOINT_NAMES.map((endpoint) => [endpoint, { calls: 0, credits: 0 }])) as Record<
+      EndpointName,
       Spend
     >,
   };

@@ -2,10 +2,14 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { expect, describe as group, it, vi } from "vitest";
 import type { MockBehaviour } from "../../mock/keyapi";
+import { CRON_INTERVAL_SECONDS, NOT_FOUND_RECHECK_SECONDS } from "../../src/domain/freshness";
 import { warmUp } from "../../src/scheduled";
 import { TEST_KEYAPI_KEY } from "../support/constants";
 import { clipIdOf, fakeKeyApi, refusal } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
+
+/** The shipped NEGATIVE_TTL_SECONDS: one cron interval. */
+const NEGATIVE_TTL_DEFAULT = 300;
 
 /** Small TTLs and a clock the test moves: fresh 60 s, then stale for 120 s; not-found remembered 30 s. */
 const TTLS = { FRESH_TTL_SECONDS: "60", STALE_TTL_SECONDS: "120", NEGATIVE_TTL_SECONDS: "30" };
@@ -126,7 +130,7 @@ group("tiers", () => {
     expect(upstream.calls).toBe(1);
   });
 
-  it("writes KV with the servable window as expirationTtl (at least 60 s)", async () => {
+  it("writes KV for as long as a copy is kept: its servable window, or the cron's recheck period for a not-found", async () => {
     const { get } = setup();
     const put = vi.spyOn(env.SOUND_CACHE, "put");
     await get("clip_id=1");
@@ -134,7 +138,10 @@ group("tiers", () => {
     expect(put.mock.calls[0]?.[0]).toBe("sound:v1:1:7:US");
     expect(put.mock.calls[0]?.[2]).toMatchObject({ expirationTtl: 180, metadata: { status: 200 } });
     await get("clip_id=4040000000000000001");
-    expect(put.mock.calls[1]?.[2]).toMatchObject({ expirationTtl: 60, metadata: { status: 404 } });
+    expect(put.mock.calls[1]?.[2]).toMatchObject({
+      expirationTtl: NOT_FOUND_RECHECK_SECONDS,
+      metadata: { status: 404 },
+    });
   });
 
   it("keeps tier 0 within its bound", async () => {
@@ -441,26 +448,33 @@ group("cron warm-up", () => {
     expect(upstream.calls).toBe(4);
   });
 
-  it("does not ask again about a sound KeyAPI does not know while its not-found copy lasts", async () => {
-    const { upstream, worker, advance } = setup({
+  it("asks about a sound KeyAPI does not know once an hour, not every run, with the default negative TTL", async () => {
+    const { upstream, worker, get, advance } = setup({
       WARM_CLIP_IDS: "4040000000000000001",
-      NEGATIVE_TTL_SECONDS: "600",
+      NEGATIVE_TTL_SECONDS: String(NEGATIVE_TTL_DEFAULT),
     });
     const log = vi.spyOn(console, "log").mockImplementation(() => {});
     await runCronIn(worker);
     expect(upstream.calls).toBe(1);
-    advance(300);
-    await runCronIn(worker);
+    // Eleven more runs, five minutes apart: the not-found copy outlives its 300 s TTL for the cron's sake.
+    for (let run = 1; run < 12; run++) {
+      advance(CRON_INTERVAL_SECONDS);
+      await runCronIn(worker);
+    }
     expect(upstream.calls).toBe(1);
     const summaries = log.mock.calls.map(([line]) => JSON.parse(String(line))).filter((l) => l.message === "warm-up");
-    expect(summaries.map(({ refreshed, fresh, not_found }) => ({ refreshed, fresh, not_found }))).toEqual([
-      { refreshed: 0, fresh: 0, not_found: 1 },
-      { refreshed: 0, fresh: 0, not_found: 1 },
-    ]);
-    // The not-found copy is over: asked again.
-    advance(300);
+    expect(summaries).toHaveLength(12);
+    expect(summaries.every(({ refreshed, not_found }) => refreshed === 0 && not_found === 1)).toBe(true);
+    // An hour after the check, asked again.
+    advance(CRON_INTERVAL_SECONDS);
     await runCronIn(worker);
     expect(upstream.calls).toBe(2);
+    // A client asking after the negative TTL still gets a fresh check.
+    advance(NEGATIVE_TTL_DEFAULT + 1);
+    const res = await get("clip_id=4040000000000000001");
+    expect(res.status, await describe(res)).toBe(404);
+    expect(res.headers.get("X-Cache")).toBe("MISS");
+    expect(upstream.calls).toBe(3);
   });
 
   it("leaves a copy that stays fresh until the next run, even when FRESH_TTL_SECONDS is under 10 minutes", async () => {

@@ -3,7 +3,8 @@
  * its callers (ledger-charge.ts, the admin routes): plain data, both sides
  * import it. The answers are the admin API's bodies as they are sent.
  */
-import type { CallOutcome, KeyApiEndpoint } from "../domain/upstream";
+import type { EndpointName } from "../domain/endpoint";
+import type { CallOutcome } from "../domain/upstream";
 
 /** Days the ledger keeps, today included: per day, and per day and key. */
 export const KEEP_DAYS = 400;
@@ -14,7 +15,7 @@ export const KEEP_HOURS = 48;
  * One KeyAPI call to charge: its endpoint, and the answer it fetches as the
  * `upstream_call` log line names it (`6703723351497508865:7:US`).
  */
-export type CallFor = { endpoint: KeyApiEndpoint; key: string };
+export type CallFor = { endpoint: EndpointName; key: string };
 
 /** `callId` names the call when its outcome is reported. */
 export type Charge = { allowed: true; callId: number } | { allowed: false; retryAfter: number };
@@ -39,14 +40,14 @@ export type DaySpend = {
   credits_spent: number;
   upstream_calls: number;
   outcomes: Record<CountedOutcome, number>;
-  by_endpoint: Record<KeyApiEndpoint, Spend>;
+  by_endpoint: Record<EndpointName, Spend>;
 };
 
 /** `GET /v1/admin/usage/history`'s body: oldest day first, days without calls included. */
 export type History = { credit_budget: number | null; days: DaySpend[] };
 
 /** One row of `GET /v1/admin/usage/keys`'s body (an array, most credits first). */
-export type KeySpend = Spend & { endpoint: KeyApiEndpoint; key: string; last_outcome: CountedOutcome };
+export type KeySpend = Spend & { endpoint: EndpointName; key: string; last_outcome: CountedOutcome };
 
 /** `GET /v1/admin/usage/hours`'s body: oldest hour first, hours without calls included. */
 export type Hours = { hours: { hour: string; credits_spent: number; upstream_calls: number }[] };

@@ -2,15 +2,11 @@
  * A cached answer and the rules for how long it may be served. Pure: the clock
  * and the TTLs are arguments, so the rules are tested with a table.
  */
-import type { UpstreamAnswer } from "../keyapi/client";
-import type { SoundQuery } from "../sound/query";
-
-/** Bump when the payload's shape changes: old entries in KV and the Cache API are then ignored. */
-export const PAYLOAD_FORMAT = 1;
+import type { Trimmed } from "./endpoint";
 
 /** What every tier stores: the serialised body, never re-serialised on a hit. */
 export type CachedAnswer = {
-  /** 200: `body` is the payload. 404: KeyAPI has no such sound (negative entry, empty body). */
+  /** 200: `body` is the payload. 404: KeyAPI has nothing there, e.g. no such sound (negative entry, empty body). */
   status: 200 | 404;
   body: string;
   /** Strong ETag of `body`, quoted; empty for 404. */
@@ -22,11 +18,6 @@ export type CachedAnswer = {
 export type Ttls = { freshSeconds: number; staleSeconds: number; negativeSeconds: number };
 
 export type Freshness = "fresh" | "stale" | "expired";
-
-/** The normalised identity of a cached answer (no header, raw URL or secret goes in). */
-export function cacheKey(query: SoundQuery): string {
-  return `v${PAYLOAD_FORMAT}:${query.clipId}:${query.period}:${query.region}`;
-}
 
 export function freshUntil(answer: CachedAnswer, ttls: Ttls): number {
   const seconds = answer.status === 404 ? ttls.negativeSeconds : ttls.freshSeconds;
@@ -52,7 +43,7 @@ export function newest(a: CachedAnswer | undefined, b: CachedAnswer | undefined)
 }
 
 /** What every tier stores for KeyAPI's answer: the payload serialised once, or a negative entry. */
-export async function answerFrom(result: UpstreamAnswer, storedAt: number): Promise<CachedAnswer> {
+export async function answerFrom(result: Trimmed, storedAt: number): Promise<CachedAnswer> {
   if (!result.found) return { status: 404, body: "", etag: "", storedAt };
   const body = JSON.stringify(result.payload);
   return { status: 200, body, etag: await etagOf(body), storedAt };
@@ -74,7 +65,7 @@ export async function etagOf(body: string): Promise<string> {
  * - `webhook`: a forced refresh; only a copy fetched in the last WEBHOOK_RECENT_MS,
  *   so webhooks arriving at once in many locations share one call.
  * - `warm-up`: the cron; a copy that stays fresh until the next run, or a
- *   `not found` still within its TTL (asking again cannot improve on it).
+ *   `not found` younger than NOT_FOUND_RECHECK_SECONDS (asking again cannot improve on it).
  */
 export const PURPOSES = ["lookup", "revalidate", "webhook", "warm-up"] as const;
 export type Purpose = (typeof PURPOSES)[number];
@@ -83,6 +74,27 @@ export const WEBHOOK_RECENT_MS = 5000;
 
 /** How often the cron runs: wrangler.toml's `crons` says the same (test/node/wrangler.test.ts). */
 export const CRON_INTERVAL_SECONDS = 300;
+
+/**
+ * The cron asks KeyAPI again about something it does not know (a `not found`)
+ * at most this often. The negative TTL is usually one cron interval, so "still
+ * within its TTL" would never hold at the next run and such an entry would cost a
+ * call every run (288 a day); clients asking after the TTL still get a fresh check.
+ */
+export const NOT_FOUND_RECHECK_SECONDS = 3600;
+
+/** How long a `not found` is remembered for the cron: its negative TTL, or the recheck period if longer. */
+function notFoundRememberedMs(ttls: Ttls): number {
+  return Math.max(ttls.negativeSeconds, NOT_FOUND_RECHECK_SECONDS) * 1000;
+}
+
+/**
+ * Until when a copy is kept where it is stored (the coordinator's row, KV): as
+ * long as it may be served, and a `not found` as long as the cron remembers it.
+ */
+export function keptUntil(answer: CachedAnswer, ttls: Ttls): number {
+  return answer.status === 404 ? answer.storedAt + notFoundRememberedMs(ttls) : servableUntil(answer, ttls);
+}
 
 /**
  * Background work (stale-while-revalidate, the cron) that waits out
@@ -110,7 +122,7 @@ export function satisfies(
       return now - copy.storedAt < WEBHOOK_RECENT_MS && freshness(copy, ttls, now) !== "expired";
     case "warm-up":
       return copy.status === 404
-        ? freshness(copy, ttls, now) === "fresh"
+        ? now - copy.storedAt < notFoundRememberedMs(ttls)
         : freshUntil(copy, ttls) - now >= CRON_INTERVAL_SECONDS * 1000;
   }
 }

@@ -5,9 +5,10 @@
  * queue is the ledger's SQLite table `budget_alert`, so a restart or a deploy
  * loses nothing, and an alert delivered is never sent again.
  */
-import type { AlertTarget } from "../config";
+
 import { nextAttemptAt } from "../domain/budget-alerts";
 import { signStandard } from "../webhook/standard";
+import type { AlertTarget } from "./alert-target";
 
 /** How long a receiver has to answer one attempt. */
 export const ALERT_TIMEOUT_MS = 10_000;

@@ -1,30 +1,37 @@
 /**
- * The tiered cache in front of KeyAPI, as one location sees it: memory
- * (tier 0) → Cache API (tier 1) → KV (tier 2) → the key's coordinator (a
- * Durable Object shared by every location, which alone calls KeyAPI), with
+ * The tiered cache in front of KeyAPI, as one location sees it, for every
+ * KeyAPI endpoint alike (a declaration, src/domain/endpoint.ts): memory (tier
+ * 0) → Cache API (tier 1) → KV (tier 2) → the key's coordinator (a Durable
+ * Object shared by every location, which alone calls KeyAPI), with
  * stale-while-revalidate, stale-if-error, per-isolate coalescing and a circuit
- * breaker. Every route that needs a sound (the endpoint, the webhook, the cron
- * warm-up) goes through here, so no path can pay KeyAPI twice for the same
- * answer at the same time, in this isolate or anywhere.
+ * breaker. Every route that needs an answer (the endpoints, the embeds, the
+ * webhook, the cron warm-up) goes through here, so no path can pay KeyAPI twice
+ * for the same answer at the same time, in this isolate or anywhere.
  */
 import type { Config } from "../config";
-import { ledgered, ledgerOf } from "../coordinator/ledger-charge";
-import type { Ask, CoordinatorSettings, Obtained } from "../coordinator/sound-coordinator";
-import { ProblemError } from "../domain/problems";
-import type { UpstreamExchange, UpstreamTrace } from "../domain/upstream";
-import { CircuitBreaker } from "../keyapi/breaker";
-import { fetchSoundFromKeyApi, upstreamCallKey } from "../keyapi/client";
-import type { SoundQuery } from "../sound/query";
 import {
-  answerFrom,
+  askCoordinator,
+  CoordinatorTimeout,
+  coordinatorTimedOut,
+  problemOf,
+  whenUnreachable,
+} from "../coordinator/client";
+import type { Ask, CoordinatorSettings, Obtained } from "../coordinator/contract";
+import { callKeyApi } from "../coordinator/keyapi-call";
+import { cacheKey, type Endpoint } from "../domain/endpoint";
+import {
   type CachedAnswer,
-  cacheKey,
   freshness,
+  keptUntil,
   newest,
   type Purpose,
   servableUntil,
   type Ttls,
-} from "./answer";
+} from "../domain/freshness";
+import { ProblemError } from "../domain/problems";
+import { joined, type UpstreamTrace } from "../domain/upstream";
+import { type Admission, CircuitBreaker } from "../keyapi/breaker";
+import { ledgerOf } from "../ledger/client";
 import { MemoryCache } from "./memory";
 import type { AnswerStore } from "./stores";
 
@@ -68,10 +75,7 @@ class MissRefused extends Error {
   }
 }
 
-/** The coordinator did not answer within UPSTREAM_TIMEOUT_MS. */
-class CoordinatorTimeout extends Error {}
-
-export type SoundCacheOptions = {
+export type TieredCacheOptions = {
   clock?: () => number;
   random?: () => number;
   memory?: { maxEntries: number; maxBytes: number };
@@ -89,13 +93,14 @@ const KV_WRITE_SPACING_MS = 1000;
 /** A copy obtained from beyond this location's tiers. */
 type Obtainment = { answer: CachedAnswer; tier: "coordinator" | "upstream"; upstream?: UpstreamTrace };
 
-export type SoundCache = ReturnType<typeof createSoundCache>;
+export type TieredCache = ReturnType<typeof createTieredCache>;
 
-export function createSoundCache(options: SoundCacheOptions = {}) {
+export function createTieredCache(options: TieredCacheOptions = {}) {
   const clock = options.clock ?? Date.now;
   const random = options.random ?? Math.random;
   const refreshRetryMs = options.refreshRetryMs ?? DEFAULT_REFRESH_RETRY_MS;
   const memory = new MemoryCache<CachedAnswer>(options.memory ?? DEFAULT_MEMORY_LIMITS);
+  // One breaker for KeyAPI, whichever of its endpoints is called.
   const breaker = new CircuitBreaker(options.breaker ?? DEFAULT_BREAKER);
 
   /** Cold loads (lower tiers, then the coordinator), one per key at a time. */
@@ -109,19 +114,22 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
   const refreshFailedAt = new Map<string, number>();
   const kvWrittenAt = new Map<string, number>();
 
-  /** The answer for a query, from the nearest tier that has a servable one. */
-  function lookup(query: SoundQuery, scope: LookupScope): Promise<Lookup> | Lookup {
-    const key = cacheKey(query);
+  /**
+   * The answer for a query of an endpoint, from the nearest tier that has a
+   * servable one. A tier-0 hit answers synchronously (no promise to wait for).
+   */
+  function lookup<Q>(endpoint: Endpoint<Q>, query: Q, scope: LookupScope): Promise<Lookup> | Lookup {
+    const key = cacheKey(endpoint, query);
     const remembered = memory.get(key, clock());
-    if (remembered) return serveCached(query, remembered, "memory", scope);
+    if (remembered) return serveCached(endpoint, query, key, remembered, "memory", scope);
 
     const joined = loads.get(key);
     if (joined) {
       return joined.then(asJoiner, (error) =>
-        retryOwnIfRefusedForOther(asJoinerError(error), scope, () => lookup(query, scope)),
+        retryOwnIfRefusedForOther(asJoinerError(error), scope, () => lookup(endpoint, query, scope)),
       );
     }
-    const pending = loadCold(query, scope).finally(() => loads.delete(key));
+    const pending = loadCold(endpoint, query, key, scope).finally(() => loads.delete(key));
     loads.set(key, pending);
     return pending.catch((error) => {
       throw error instanceof MissRefused ? error.refusal : error;
@@ -132,13 +140,17 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
    * A copy good enough for a forced refresh (`webhook`: fetched in the last few
    * seconds anywhere, else a KeyAPI call) or the cron (`warm-up`), stored in every tier.
    */
-  async function refresh(query: SoundQuery, scope: LookupScope, purpose: "webhook" | "warm-up"): Promise<Lookup> {
-    const { answer, tier, upstream } = await obtain(query, scope, purpose);
+  async function refresh<Q>(
+    endpoint: Endpoint<Q>,
+    query: Q,
+    scope: LookupScope,
+    purpose: "webhook" | "warm-up",
+  ): Promise<Lookup> {
+    const { answer, tier, upstream } = await obtain(endpoint, query, cacheKey(endpoint, query), scope, purpose);
     return { answer, status: upstream ? "MISS" : "HIT", tier, upstream };
   }
 
-  async function loadCold(query: SoundQuery, scope: LookupScope): Promise<Lookup> {
-    const key = cacheKey(query);
+  async function loadCold<Q>(endpoint: Endpoint<Q>, query: Q, key: string, scope: LookupScope): Promise<Lookup> {
     const { ttls } = scope.config;
     let stale: { answer: CachedAnswer; tier: Tier } | undefined;
     for (const [index, store] of scope.stores.entries()) {
@@ -154,17 +166,24 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
       if (state === "fresh") return { answer: found, status: "HIT", tier: store.tier };
       if (!stale || newest(stale.answer, found) === found) stale = { answer: found, tier: store.tier };
     }
-    if (stale) return serveCached(query, stale.answer, stale.tier, scope);
+    if (stale) return serveCached(endpoint, query, key, stale.answer, stale.tier, scope);
 
-    const { answer, tier, upstream } = await obtain(query, scope, "lookup");
+    const { answer, tier, upstream } = await obtain(endpoint, query, key, scope, "lookup");
     if (upstream) return { answer, status: "MISS", tier, upstream };
     // The coordinator's copy may be stale: served at once and revalidated, like any other.
-    return serveCached(query, answer, tier, scope);
+    return serveCached(endpoint, query, key, answer, tier, scope);
   }
 
-  function serveCached(query: SoundQuery, answer: CachedAnswer, tier: Tier, scope: LookupScope): Lookup {
+  function serveCached<Q>(
+    endpoint: Endpoint<Q>,
+    query: Q,
+    key: string,
+    answer: CachedAnswer,
+    tier: Tier,
+    scope: LookupScope,
+  ): Lookup {
     if (freshness(answer, scope.config.ttls, clock()) === "fresh") return { answer, status: "HIT", tier };
-    refreshInBackground(query, answer, scope);
+    refreshInBackground(endpoint, query, key, answer, scope);
     return { answer, status: "STALE", tier };
   }
 
@@ -173,15 +192,20 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
    * copy if some location already got one: one refresh per key in this isolate,
    * none while the breaker is open or soon after a failure.
    */
-  function refreshInBackground(query: SoundQuery, stale: CachedAnswer, scope: LookupScope): void {
-    const key = cacheKey(query);
+  function refreshInBackground<Q>(
+    endpoint: Endpoint<Q>,
+    query: Q,
+    key: string,
+    stale: CachedAnswer,
+    scope: LookupScope,
+  ): void {
     const now = clock();
     if (refreshes.has(key) || breaker.state(now) === "open") return;
     const failedAt = refreshFailedAt.get(key);
     if (failedAt !== undefined && now - failedAt < refreshRetryMs) return;
 
     refreshes.add(key);
-    const work = obtain(query, { ...scope, admitMiss: undefined }, "revalidate", stale.storedAt)
+    const work = obtain(endpoint, query, key, { ...scope, admitMiss: undefined }, "revalidate", stale.storedAt)
       .then(() => refreshFailedAt.delete(key))
       .catch((error: unknown) => {
         // Stale-if-error: the stale copy keeps being served; the failure is only logged.
@@ -196,21 +220,32 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
   }
 
   /** One question per key and purpose in flight in this isolate; others wait for its answer. */
-  function obtain(query: SoundQuery, scope: LookupScope, purpose: Purpose, haveStoredAt?: number): Promise<Obtainment> {
-    const flight = `${purpose} ${cacheKey(query)}`;
+  function obtain<Q>(
+    endpoint: Endpoint<Q>,
+    query: Q,
+    key: string,
+    scope: LookupScope,
+    purpose: Purpose,
+    haveStoredAt?: number,
+  ): Promise<Obtainment> {
+    const flight = `${purpose} ${key}`;
     const joined = asks.get(flight);
     if (joined) {
       return joined.then(asJoiner, (error) =>
-        retryOwnIfRefusedForOther(asJoinerError(error), scope, () => obtain(query, scope, purpose, haveStoredAt)),
+        retryOwnIfRefusedForOther(asJoinerError(error), scope, () =>
+          obtain(endpoint, query, key, scope, purpose, haveStoredAt),
+        ),
       );
     }
-    const pending = askCoordinator(query, scope, purpose, haveStoredAt).finally(() => asks.delete(flight));
+    const pending = ask(endpoint, query, key, scope, purpose, haveStoredAt).finally(() => asks.delete(flight));
     asks.set(flight, pending);
     return pending;
   }
 
-  async function askCoordinator(
-    query: SoundQuery,
+  async function ask<Q>(
+    endpoint: Endpoint<Q>,
+    query: Q,
+    key: string,
     scope: LookupScope,
     purpose: Purpose,
     haveStoredAt: number | undefined,
@@ -223,9 +258,9 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
       }
     }
     const { config } = scope;
-    const key = cacheKey(query);
     const admission = breaker.admit(clock());
-    const ask: Ask = {
+    const question: Ask = {
+      endpoint: endpoint.name,
       query,
       purpose,
       haveStoredAt,
@@ -236,108 +271,62 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
     };
     let obtained: Obtained;
     try {
-      const coordinator = config.soundCoordinator.get(config.soundCoordinator.idFromName(key));
-      // RPC typing turns the union into a union of promises; the value is an `Obtained`.
-      obtained = await withDeadline(coordinator.obtain(ask) as Promise<Obtained>, config.upstreamTimeoutMs);
+      obtained = await askCoordinator(config.soundCoordinator, key, question, config.upstreamTimeoutMs);
     } catch (error) {
       if (error instanceof CoordinatorTimeout) {
-        const timeout = new ProblemError("upstream-timeout", "KeyAPI did not answer in time.", { blame: "upstream" });
+        const timeout = coordinatorTimedOut();
         breaker.settle(admission, clock(), { called: true, ok: false, blame: timeout.blame });
         // The object may be mid-call: a direct call now could pay twice.
         throw timeout;
       }
       breaker.release(admission);
-      return fallBack(query, scope, error);
+      const refusal = whenUnreachable(key, config.creditBudgetPerDay, error);
+      if (refusal) throw refusal;
+      return callDirectly(endpoint, query, key, scope);
     }
+    return settled(obtained, admission, key, scope);
+  }
 
-    // The breaker learns from calls, whoever made them; a question answered from a copy teaches it nothing.
+  /**
+   * The breaker learns from calls, whoever made them (a question answered from
+   * a copy teaches it nothing); a copy is stored in this location's tiers; a
+   * failure becomes the problem it stands for.
+   */
+  function settled(obtained: Obtained, admission: Admission, key: string, scope: LookupScope): Obtainment {
     const blame = obtained.ok ? undefined : obtained.blame;
     breaker.settle(admission, clock(), { called: obtained.upstream !== null, ok: obtained.ok, blame });
-
-    if (!obtained.ok) {
-      const problem = new ProblemError(obtained.kind, obtained.detail, { retryAfter: obtained.retryAfter, blame });
-      problem.upstream = obtained.upstream ?? undefined;
-      throw problem;
-    }
+    if (!obtained.ok) throw problemOf(obtained);
     store(key, obtained.answer, scope);
     return obtained.upstream
       ? { answer: obtained.answer, tier: "upstream", upstream: obtained.upstream }
       : { answer: obtained.answer, tier: "coordinator" };
   }
 
-  /**
-   * The coordinator cannot be reached. With a credit budget, fail closed: an
-   * unledgered call could break it. Without one, today's per-isolate
-   * behaviour: a direct call, coalesced in this isolate.
-   */
-  function fallBack(query: SoundQuery, scope: LookupScope, error: unknown): Promise<Obtainment> {
-    const key = cacheKey(query);
-    const budget = scope.config.creditBudgetPerDay;
-    console.warn(
-      JSON.stringify({ level: "warn", message: "coordinator unreachable", key, budget, error: describe(error) }),
-    );
-    if (budget > 0) {
-      return Promise.reject(
-        new ProblemError(
-          "upstream-unavailable",
-          "The service cannot reach its KeyAPI coordinator; try again shortly.",
-          {
-            retryAfter: COORDINATOR_RETRY_AFTER_SECONDS,
-          },
-        ),
-      );
-    }
+  /** The coordinator cannot be reached and no budget is kept: one KeyAPI call per key from this isolate. */
+  function callDirectly<Q>(endpoint: Endpoint<Q>, query: Q, key: string, scope: LookupScope): Promise<Obtainment> {
     const joined = directCalls.get(key);
     if (joined) return joined.then(asJoiner, (failure) => Promise.reject(asJoinerError(failure)));
-    const pending = callKeyApiDirectly(query, scope).finally(() => directCalls.delete(key));
-    directCalls.set(key, pending);
-    return pending;
-  }
-
-  async function callKeyApiDirectly(query: SoundQuery, scope: LookupScope): Promise<Obtainment> {
-    const admission = breaker.admit(clock());
-    if (!admission.allowed) {
-      throw new ProblemError("upstream-unavailable", "KeyAPI is failing; calls are paused for a moment.", {
-        retryAfter: Math.ceil(admission.retryAfterMs / 1000),
-      });
-    }
-    const { config } = scope;
-    // Still counted when the ledger is up (there is no budget to keep on this path).
-    const ledger = ledgered(
-      ledgerOf(config.creditLedger),
-      clock(),
-      0,
-      { endpoint: "detail", key: upstreamCallKey(query) },
-      scope.waitUntil,
-    );
-    let exchange: UpstreamExchange = { status: null, durationMs: 0 };
-    let attempts = 0;
-    const trace = (): UpstreamTrace => ({ ...exchange, role: "called" });
-    let result: Awaited<ReturnType<typeof fetchSoundFromKeyApi>>;
-    try {
-      result = await fetchSoundFromKeyApi(config, query, {
+    const pending = (async () => {
+      const admission = breaker.admit(clock());
+      if (!admission.allowed) {
+        throw new ProblemError("upstream-unavailable", "KeyAPI is failing; calls are paused for a moment.", {
+          retryAfter: Math.ceil(admission.retryAfterMs / 1000),
+        });
+      }
+      const { config } = scope;
+      const obtained = await callKeyApi(endpoint, query, config, {
+        ledger: ledgerOf(config.creditLedger),
+        // Still counted when the ledger is up (there is no budget to keep on this path).
+        budget: 0,
         now: clock,
         random,
         requestId: scope.requestId,
-        onExchange: (done) => {
-          exchange = done;
-        },
-        beforeAttempt: async () => {
-          await ledger.beforeAttempt();
-          attempts += 1;
-        },
-        afterAttempt: ledger.afterAttempt,
+        waitUntil: scope.waitUntil,
       });
-      breaker.settle(admission, clock(), { called: true, ok: true });
-    } catch (error) {
-      const blame = error instanceof ProblemError ? error.blame : undefined;
-      breaker.settle(admission, clock(), { called: attempts > 0, ok: false, blame });
-      if (error instanceof ProblemError) error.upstream = trace();
-      throw error;
-    }
-    const answer = await answerFrom(result, clock());
-    store(cacheKey(query), answer, scope);
-    return { answer, tier: "upstream", upstream: trace() };
+      return settled(obtained, admission, key, scope);
+    })().finally(() => directCalls.delete(key));
+    directCalls.set(key, pending);
+    return pending;
   }
 
   /** Memory now (so the next request hits), the other tiers after the response. */
@@ -360,7 +349,7 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
   }
 
   async function writeQuietly(store: AnswerStore, key: string, answer: CachedAnswer, ttls: Ttls) {
-    const ttlSeconds = (servableUntil(answer, ttls) - clock()) / 1000;
+    const ttlSeconds = (keptUntil(answer, ttls) - clock()) / 1000;
     if (ttlSeconds <= 0) return;
     try {
       await store.write(key, answer, ttlSeconds);
@@ -386,9 +375,6 @@ export function createSoundCache(options: SoundCacheOptions = {}) {
   return { lookup, refresh, memory, breaker };
 }
 
-/** Seconds to wait when the coordinator cannot be reached and a budget must be kept. */
-export const COORDINATOR_RETRY_AFTER_SECONDS = 30;
-
 export function coordinatorSettings(config: Config, refreshRetryMs: number): CoordinatorSettings {
   return {
     keyapiBaseUrl: config.keyapiBaseUrl,
@@ -399,33 +385,13 @@ export function coordinatorSettings(config: Config, refreshRetryMs: number): Coo
   };
 }
 
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CoordinatorTimeout()), ms);
-  });
-  try {
-    return await Promise.race([work, expired]);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-  }
-}
-
-/** What a request that waited for someone else's KeyAPI call got. */
+/** What a request that waited for someone else's work got. */
 function asJoiner<T extends { upstream?: UpstreamTrace }>(result: T): T {
-  return result.upstream ? { ...result, upstream: { ...result.upstream, role: "joined" } } : result;
+  return result.upstream ? { ...result, upstream: joined(result.upstream) } : result;
 }
 
 function asJoinerError(error: unknown): unknown {
-  if (!(error instanceof ProblemError) || !error.upstream) return error;
-  const copy = new ProblemError(error.kind, error.detail, {
-    errors: error.errors,
-    errorsOmitted: error.errorsOmitted,
-    retryAfter: error.retryAfter,
-    blame: error.blame,
-  });
-  copy.upstream = { ...error.upstream, role: "joined" };
-  return copy;
+  return error instanceof ProblemError ? error.asJoined() : error;
 }
 
 /**

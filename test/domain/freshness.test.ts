@@ -1,15 +1,16 @@
 import { expect, describe as group, it } from "vitest";
+import { MemoryCache } from "../../src/cache/memory";
+import { cacheKey } from "../../src/domain/endpoint";
 import {
   type CachedAnswer,
   CRON_INTERVAL_SECONDS,
-  cacheKey,
   etagOf,
   freshness,
   newest,
   satisfies,
-} from "../../src/cache/answer";
-import { MemoryCache } from "../../src/cache/memory";
+} from "../../src/domain/freshness";
 import { callFits, nextUtcMidnight, secondsUntilNextUtcMidnight, utcDay } from "../../src/domain/upstream";
+import { detailEndpoint } from "../../src/endpoints/detail";
 import { isNotModified } from "../../src/http/cache-headers";
 import { CircuitBreaker } from "../../src/keyapi/breaker";
 
@@ -54,8 +55,10 @@ group("which copy an asker takes (the coordinator's decision)", () => {
     ["webhook", 200, 0, 5000, undefined, false],
     ["warm-up", 200, 0, 3_300_000, undefined, true],
     ["warm-up", 200, 0, 3_300_001, undefined, false],
-    ["warm-up", 404, 0, 29_999, undefined, true],
-    ["warm-up", 404, 0, 30_000, undefined, false],
+    // A not-found is left alone for the cron's recheck period, past its 30 s TTL.
+    ["warm-up", 404, 0, 30_000, undefined, true],
+    ["warm-up", 404, 0, 3_599_999, undefined, true],
+    ["warm-up", 404, 0, 3_600_000, undefined, false],
   ] as const)(
     "%s: a %i copy stored at %i, asked at %i (have %s) → %s",
     (purpose, status, storedAt, now, have, takes) => {
@@ -73,8 +76,9 @@ group("what the cron leaves alone (it runs every 5 minutes)", () => {
     [200, 100.001, false],
     [200, 400, false],
     [404, 0, true],
-    [404, 299.999, true],
-    [404, 300, false],
+    [404, 300, true],
+    [404, 3599.999, true],
+    [404, 3600, false],
   ] as const)("a %i copy %d s old with FRESH_TTL_SECONDS=400 → %s", (status, age, takes) => {
     expect(satisfies(answer(status, 0), "warm-up", short, age * 1000)).toBe(takes);
   });
@@ -108,7 +112,7 @@ group("the UTC day", () => {
 
 group("cacheKey", () => {
   it("is the normalised query plus the payload format, nothing else", () => {
-    expect(cacheKey({ clipId: "0042", period: 30, region: "GB" })).toBe("v1:0042:30:GB");
+    expect(cacheKey(detailEndpoint, { clipId: "0042", period: 30, region: "GB" })).toBe("v1:0042:30:GB");
   });
 });
 

@@ -1,7 +1,8 @@
 import { expect, describe as group, it } from "vitest";
-import { cacheKey } from "../../src/cache/answer";
+import { cacheKey } from "../../src/domain/endpoint";
 import { ProblemError } from "../../src/domain/problems";
-import { parseSoundQuery, parseSoundQueryString } from "../../src/sound/query";
+import { parseSoundQuery, parseSoundQueryString } from "../../src/domain/sound";
+import { detailEndpoint } from "../../src/endpoints/detail";
 
 const parse = (query: string) => parseSoundQuery(new URLSearchParams(query));
 
@@ -28,8 +29,12 @@ group("parseSoundQuery accepts", () => {
   });
 
   it("gives the same key whatever the parameter order and region case", () => {
-    expect(cacheKey(parse("clip_id=5&period=30&region=fr"))).toBe(cacheKey(parse("region=FR&clip_id=5&period=30")));
-    expect(cacheKey(parse("clip_id=5"))).toBe(cacheKey(parse("clip_id=5&period=7&region=US")));
+    expect(cacheKey(detailEndpoint, parse("clip_id=5&period=30&region=fr"))).toBe(
+      cacheKey(detailEndpoint, parse("region=FR&clip_id=5&period=30")),
+    );
+    expect(cacheKey(detailEndpoint, parse("clip_id=5"))).toBe(
+      cacheKey(detailEndpoint, parse("clip_id=5&period=7&region=US")),
+    );
   });
 });
 

@@ -1,8 +1,9 @@
 import { expect, describe as group, it } from "vitest";
 import example from "../../mock/example-response.json";
+import { ANSWER_LIMITS } from "../../src/domain/limits";
+import { soundPayloadSchema } from "../../src/domain/sound";
+import { trimSound, upstreamSoundSchema } from "../../src/endpoints/detail";
 import { parseJsonKeepingBigIntegers } from "../../src/keyapi/json";
-import { ANSWER_LIMITS } from "../../src/keyapi/limits";
-import { soundPayloadSchema, trimSound, upstreamSoundSchema } from "../../src/keyapi/sound";
 import expected from "../fixtures/example-payload.json";
 
 const request = { clipId: "6703723351497508865", period: 7 };

@@ -1,29 +1,27 @@
 /**
- * What identifies one sound answer: `(clip_id, period, region)`, validated and
- * normalised. The same rules serve the query string and the webhook body, and
- * only values that passed them are ever sent upstream or used as a cache key.
+ * Query strings, read strictly (`readParams`), and the parameters every
+ * endpoint shares: `period`, `region`, `theme`, a clip id. Only values that
+ * passed these rules are ever sent upstream or used in a cache key.
  */
 import * as z from "zod/mini";
-import { invalidInput, MAX_ECHOED_NAME, type ParamError } from "../domain/problems";
-import { boundedText } from "../util/code-points";
+import { invalidInput, MAX_ECHOED_NAME, type ParamError } from "./problems";
 import { REGION_CODES } from "./regions";
+import { boundedText } from "./text";
 
 export const PERIODS = [7, 30, 120] as const;
 export type Period = (typeof PERIODS)[number];
 
-export type SoundQuery = { clipId: string; period: Period; region: string };
-
 export const DEFAULT_PERIOD: Period = 7;
 export const DEFAULT_REGION = "US";
 
-const clipId = z.string().check(z.regex(/^[0-9]{1,20}$/, "must be 1 to 20 decimal digits (0-9)"));
+export const clipId = z.string().check(z.regex(/^[0-9]{1,20}$/, "must be 1 to 20 decimal digits (0-9)"));
 
-const period = z.pipe(
+export const period = z.pipe(
   z.enum(["7", "30", "120"], "must be one of 7, 30 or 120"),
   z.transform((value) => Number(value) as Period),
 );
 
-const region = z.pipe(
+export const region = z.pipe(
   z.string().check(z.regex(/^[A-Za-z]{2}$/, "must be a two-letter ISO 3166-1 country code")),
   z.transform((value, ctx) => {
     const code = value.toUpperCase();
@@ -40,19 +38,10 @@ export const THEMES = ["auto", "light", "dark"] as const;
 export type Theme = (typeof THEMES)[number];
 export const DEFAULT_THEME: Theme = "auto";
 
-const theme = z.enum(THEMES, "must be one of light, dark or auto");
+export const theme = z.enum(THEMES, "must be one of light, dark or auto");
 
-/** The schema of each accepted query parameter, by its public name. */
-export const soundQueryParams = { clip_id: clipId, period, region } as const;
-/** The card's parameters: the detail endpoint's, plus `theme`. */
-export const cardQueryParams = { ...soundQueryParams, theme } as const;
-/** The embed page's query (its clip id is in the path). */
-export const embedQueryParams = { period, region, theme } as const;
-
-export type CardQuery = { sound: SoundQuery; theme: Theme };
-
-type ParamSchemas = Record<string, z.ZodMiniType<unknown, string>>;
-type ParamValues<S extends ParamSchemas> = { [K in keyof S]?: z.output<S[K]> };
+export type ParamSchemas = Record<string, z.ZodMiniType<unknown, string>>;
+export type ParamValues<S extends ParamSchemas> = { [K in keyof S]?: z.output<S[K]> };
 
 /**
  * Reads the parameters `schemas` names from a query string, strictly: unknown
@@ -110,55 +99,6 @@ export function readParams<S extends ParamSchemas>(
   return parsed as ParamValues<S>;
 }
 
-/**
- * Reads `clip_id`, `period` and `region` from a query string, strictly: unknown,
- * repeated and empty parameters are errors too. Every problem is reported at once.
- *
- * @example parseSoundQuery(new URLSearchParams("clip_id=1&region=gb"))
- *   // → { clipId: "1", period: 7, region: "GB" }
- */
-export function parseSoundQuery(search: URLSearchParams): SoundQuery {
-  const values = readParams(search, soundQueryParams, { required: ["clip_id"] });
-  return withDefaults({ clipId: values.clip_id as string, period: values.period, region: values.region });
-}
-
-/**
- * The card's query: the detail endpoint's parameters and rules, plus `theme`.
- *
- * @example parseCardQuery(new URLSearchParams("clip_id=1&theme=dark"))
- *   // → { sound: { clipId: "1", period: 7, region: "US" }, theme: "dark" }
- */
-export function parseCardQuery(search: URLSearchParams): CardQuery {
-  const values = readParams(search, cardQueryParams, { required: ["clip_id"] });
-  return {
-    sound: withDefaults({ clipId: values.clip_id as string, period: values.period, region: values.region }),
-    theme: values.theme ?? DEFAULT_THEME,
-  };
-}
-
-/**
- * The embed page's clip id (from its path) and query, with the same rules;
- * `clip_id` in the query is refused like any unknown parameter.
- *
- * @example parseEmbedQuery("6703723351497508865", new URLSearchParams("region=gb"))
- */
-export function parseEmbedQuery(clipIdInPath: string, search: URLSearchParams): CardQuery {
-  const values = readParams(
-    search,
-    { clip_id: clipId, ...embedQueryParams },
-    { required: ["clip_id"], fixed: { clip_id: clipIdInPath } },
-  );
-  return {
-    sound: withDefaults({ clipId: values.clip_id as string, period: values.period, region: values.region }),
-    theme: values.theme ?? DEFAULT_THEME,
-  };
-}
-
-/** A query whose optional parts fall back to the endpoint's defaults (the webhook uses the same). */
-export function withDefaults(query: { clipId: string; period?: Period; region?: string }): SoundQuery {
-  return { clipId: query.clipId, period: query.period ?? DEFAULT_PERIOD, region: query.region ?? DEFAULT_REGION };
-}
-
 const PARSED_QUERIES_MAX = 512;
 
 /**
@@ -166,7 +106,7 @@ const PARSED_QUERIES_MAX = 512;
  * is parsed once per isolate, not once per hit. Bounded; invalid queries
  * (which throw) are never remembered.
  */
-function remembering<T>(parse: (search: URLSearchParams) => T): (search: string) => T {
+export function remembering<T>(parse: (search: URLSearchParams) => T): (search: string) => T {
   const known = new Map<string, T>();
   return (search) => {
     const remembered = known.get(search);
@@ -177,8 +117,3 @@ function remembering<T>(parse: (search: URLSearchParams) => T): (search: string)
     return parsed;
   };
 }
-
-/** `parseSoundQuery` for the raw query string, remembering valid ones. */
-export const parseSoundQueryString = remembering(parseSoundQuery);
-/** `parseCardQuery` for the raw query string, remembering valid ones. */
-export const parseCardQueryString = remembering(parseCardQuery);

@@ -1,7 +1,7 @@
 /** The credit ledger and the daily budget, from the ledger object up to the HTTP answers. */
 import { env } from "cloudflare:workers";
 import { expect, describe as group, it, vi } from "vitest";
-import { LEDGER_NAME } from "../../src/coordinator/ledger-charge";
+import { LEDGER_NAME } from "../../src/ledger/client";
 import { fakeKeyApi } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
 
