@@ -227,8 +227,9 @@ export const envSchema = z.object({
   NEGATIVE_TTL_SECONDS: z.prefault(wholeSeconds(1), "300"),
   WARM_CLIP_IDS: z.prefault(warmList, ""),
   WARM_CHARTS: z.prefault(warmCharts, ""),
+  // At least 10, so a window of up to 20 sounds spans at most three pages (one or two at KeyAPI's 20).
   KEYAPI_LIST_PAGE_SIZE: z.prefault(
-    z.pipe(nonBlank.check(z.regex(/^([1-9]|1[0-9]|20)$/, "must be a whole number from 1 to 20")), z.transform(Number)),
+    z.pipe(nonBlank.check(z.regex(/^(1[0-9]|20)$/, "must be a whole number from 10 to 20")), z.transform(Number)),
     String(DEFAULT_LIST_PAGE_SIZE),
   ),
   SOUND_CACHE: kvNamespace,

@@ -205,7 +205,9 @@ export function createTieredCache(options: TieredCacheOptions = {}) {
   /**
    * Stale-while-revalidate through the coordinator, which hands back a fresher
    * copy if some location already got one: one refresh per key in this isolate,
-   * none while the breaker is open or soon after a failure.
+   * none while the breaker is open or soon after a failure. A refresh may call
+   * KeyAPI, so it is charged to the miss budget of the client whose request
+   * found the copy stale; over it, the stale copy is served and nothing is asked.
    */
   function refreshInBackground<Q>(
     endpoint: Endpoint<Q>,
@@ -220,8 +222,18 @@ export function createTieredCache(options: TieredCacheOptions = {}) {
     if (failedAt !== undefined && now - failedAt < refreshRetryMs) return;
 
     refreshes.add(key);
-    const work = obtain(endpoint, query, key, { ...scope, admitMiss: undefined }, "revalidate", stale.storedAt)
-      .then(() => refreshFailedAt.delete(key))
+    const work = (async () => {
+      if (scope.admitMiss) {
+        try {
+          await scope.admitMiss();
+        } catch {
+          // Over this client's miss budget: the stale copy it got is all it may cause.
+          return;
+        }
+      }
+      await obtain(endpoint, query, key, { ...scope, admitMiss: undefined }, "revalidate", stale.storedAt);
+      refreshFailedAt.delete(key);
+    })()
       .catch((error: unknown) => {
         // Stale-if-error: the stale copy keeps being served; the failure is only logged.
         refreshFailedAt.set(key, clock());

@@ -35,6 +35,13 @@ export interface Endpoint<Q> {
    */
   readonly payloadFormat: string;
   /**
+   * True for a query whose input the client chose freely (free text such as a
+   * search): KeyAPI failing on it (5xx, an unreadable answer, a timeout) may be
+   * that input's doing, so such a failure never counts towards the circuit
+   * breaker every client shares. Absent: every query is one of a known set.
+   */
+  freeInput?(query: Q): boolean;
+  /**
    * KeyAPI's `data` (a plain object, or null/absent) as our payload. Lenient
    * field by field; throws ProblemError `upstream-error` only when the shape
    * says the answer cannot be read at all.

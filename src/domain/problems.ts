@@ -118,10 +118,18 @@ export class ProblemError extends Error {
 
   /** The same problem, as one who waited for someone else's KeyAPI call sees it. */
   asJoined(): ProblemError {
-    if (!this.upstream) return this;
-    const { errors, errorsOmitted, retryAfter, blame } = this;
+    return this.upstream ? this.#copy(this.blame, joined(this.upstream)) : this;
+  }
+
+  /** The same problem, with whose fault it was decided anew. */
+  blamedOn(blame: Blame): ProblemError {
+    return this.#copy(blame, this.upstream);
+  }
+
+  #copy(blame: Blame | undefined, upstream: UpstreamTrace | undefined): ProblemError {
+    const { errors, errorsOmitted, retryAfter } = this;
     const copy = new ProblemError(this.kind, this.detail, { errors, errorsOmitted, retryAfter, blame });
-    copy.upstream = joined(this.upstream);
+    copy.upstream = upstream;
     return copy;
   }
 }

@@ -87,6 +87,8 @@ export const listEndpoint: Endpoint<ChartPageQuery> = {
     (query.commercialMusic ? ":commercial" : "") +
     (query.searchKeyword === null ? "" : `:q=${encodeURIComponent(query.searchKeyword)}`),
   payloadFormat: "list-v1",
+  // A search is free text: whatever KeyAPI does with it says nothing about its health.
+  freeInput: (query) => query.searchKeyword !== null,
   trim(data, query): Trimmed {
     if (!data || !Object.hasOwn(data, "sound_list")) {
       throw new ProblemError("upstream-error", "KeyAPI sent a list without sound_list.", { blame: "upstream" });

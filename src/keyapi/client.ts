@@ -8,7 +8,7 @@
 import * as z from "zod/mini";
 import type { Endpoint, Trimmed } from "../domain/endpoint";
 import { ANSWER_LIMITS } from "../domain/limits";
-import { type Blame, ProblemError } from "../domain/problems";
+import { type Blame, ProblemError, type ProblemKind } from "../domain/problems";
 import { CREDITS_PER_CALL, type UpstreamExchange } from "../domain/upstream";
 import { parseJsonKeepingBigIntegers } from "./json";
 
@@ -81,7 +81,7 @@ export async function fetchFromKeyApi<Q>(
         outcome = await attempt(config, endpoint, query, deadline, exchange, options, 2);
       }
     }
-    if ("failure" in outcome) throw outcome.failure;
+    if ("failure" in outcome) throw blamed(outcome.failure, endpoint.freeInput?.(query) === true);
     return outcome.answer;
   } finally {
     exchange.durationMs = Date.now() - started;
@@ -217,6 +217,23 @@ function interpret(
 /** An answer KeyAPI's documentation does not describe: KeyAPI is unwell, whatever the input. */
 export function unreadable(detail: string): ProblemError {
   return new ProblemError("upstream-error", detail, { blame: "upstream" });
+}
+
+/** Failures that are about the service whatever the input: our key, our quota, our rate. */
+const SERVICE_FAILURES: ReadonlySet<ProblemKind> = new Set([
+  "upstream-credentials-rejected",
+  "upstream-quota-exhausted",
+  "upstream-rate-limited",
+]);
+
+/**
+ * A failure as the breaker should read it. For a query whose input the client
+ * chose freely, KeyAPI failing (a 5xx, an unreadable answer, a timeout) may be
+ * that input's doing, so it is the request's fault, not KeyAPI's health.
+ */
+function blamed(failure: ProblemError, freeInput: boolean): ProblemError {
+  if (!freeInput || failure.blame !== "upstream" || SERVICE_FAILURES.has(failure.kind)) return failure;
+  return failure.blamedOn("request");
 }
 
 /**

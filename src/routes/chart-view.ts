@@ -65,7 +65,8 @@ export async function viewChart(c: Context<AppEnv>, cache: TieredCache, query: C
       answer: older,
       status: worse(lookup.status, combined.status),
       tier: TIERS.indexOf(lookup.tier) > TIERS.indexOf(combined.tier) ? lookup.tier : combined.tier,
-      upstream: combined.upstream ?? lookup.upstream,
+      // The request's own call, if it caused one, rather than one it joined: the log line counts calls by it.
+      upstream: combined.upstream?.role === "called" ? combined.upstream : (lookup.upstream ?? combined.upstream),
     };
   }
   if (combined.upstream) c.set("upstream", combined.upstream);
