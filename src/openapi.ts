@@ -11,6 +11,13 @@ import * as z from "zod/mini";
 import { description, name, version } from "../package.json";
 import { CACHE_STATUSES, TIERS } from "./cache/tiered-cache";
 import { ALERT_EVENT_TYPE, BUDGET_THRESHOLDS } from "./domain/budget-alerts";
+import {
+  chartPayloadSchema,
+  DEFAULT_CHART_LIMIT,
+  MAX_CHART_DEPTH,
+  MAX_CHART_LIMIT,
+  MAX_KEYWORD_LENGTH,
+} from "./domain/chart";
 import { ENDPOINT_NAMES } from "./domain/endpoint";
 import { MAX_LISTED_ERRORS, type ProblemDetails, type ProblemKind, problemKinds, problemType } from "./domain/problems";
 import { DEFAULT_PERIOD, DEFAULT_REGION, DEFAULT_THEME, PERIODS } from "./domain/query";
@@ -27,7 +34,8 @@ import {
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS } from "./http/cors";
 import { CARD_STATUS_HEADER, HTML_CONTENT_TYPE, SVG_CONTENT_TYPE } from "./http/embed-response";
 import { CARD_SECURITY_HEADERS } from "./http/envelope";
-import { PROBLEM_CONTENT_TYPE } from "./http/problem";
+import { EVERY_ROUTE_PROBLEMS, PROBLEM_CONTENT_TYPE } from "./http/problem";
+import { RATE_LIMITED_ROUTE_PROBLEMS } from "./http/rate-limit";
 import {
   type CountedOutcome,
   type DaySpend,
@@ -39,6 +47,7 @@ import {
   type Usage,
 } from "./ledger/contract";
 import {
+  ADMIN_PROBLEMS,
   CONFIG_PATH,
   type ConfigAnswer,
   DEFAULT_HISTORY_DAYS,
@@ -51,8 +60,11 @@ import {
   USAGE_PATH,
 } from "./routes/admin";
 import { CARD_PATH } from "./routes/card";
-import { SOUND_PATH } from "./routes/sound";
-import { REPLAYED_HEADER, WEBHOOK_PATH } from "./routes/webhook";
+import { CHART_PATH, CHART_PROBLEMS } from "./routes/chart";
+import { HEALTH_PROBLEMS } from "./routes/health";
+import { OEMBED_PROBLEMS } from "./routes/oembed";
+import { SOUND_PATH, SOUND_PROBLEMS } from "./routes/sound";
+import { REPLAYED_HEADER, WEBHOOK_PATH, WEBHOOK_PROBLEMS } from "./routes/webhook";
 import { MAX_WEBHOOK_BODY_BYTES, webhookBodySchema } from "./webhook/body";
 import { DELIVERY_TTL_MS, MAX_CLOCK_SKEW_SECONDS } from "./webhook/signature";
 
@@ -149,27 +161,6 @@ const ledgerSchemasMatch: [
 ] = [true, true, true, true, true, true];
 void ledgerSchemasMatch;
 
-/** Problems a route can answer with besides its own: CORS, the URL's length, configuration and bugs. */
-const EVERY_ROUTE: ProblemKind[] = ["origin-not-allowed", "uri-too-long", "service-misconfigured", "internal"];
-/** Not a route's own problems: an unknown path (no operation), a method it lacks (its own 405 operation). */
-const NOT_PER_OPERATION: ProblemKind[] = ["not-found", "method-not-allowed"];
-/** Problems only the webhook answers with. */
-const WEBHOOK_ONLY: ProblemKind[] = [
-  "invalid-body",
-  "invalid-signature",
-  "payload-too-large",
-  "unsupported-media-type",
-  "webhook-delivery-in-progress",
-  "webhook-id-reused",
-  "webhook-disabled",
-  "webhook-deliveries-unavailable",
-];
-/** Problems only the admin endpoint answers with. */
-export const ADMIN_ONLY: ProblemKind[] = ["unauthorized", "admin-disabled", "usage-unavailable"];
-/** Problems only the oEmbed endpoint answers with. */
-const OEMBED_ONLY: ProblemKind[] = ["no-embed", "unsupported-format"];
-/** Problems every rate-limited route (`/v1/*`, the embed page, oEmbed) can answer with. */
-const EVERY_V1_ROUTE: ProblemKind[] = [...EVERY_ROUTE, "rate-limited"];
 /** Statuses whose problems say when to come back. */
 const RETRY_STATUSES = new Set([409, 429, 503]);
 
@@ -253,7 +244,7 @@ type HeadersByStatus = Partial<Record<number, JsonObject>>;
  * `body` says what the response holds for the kinds of one status.
  */
 function responsesByStatus(
-  kinds: ProblemKind[],
+  kinds: readonly ProblemKind[],
   body: (status: number, group: ProblemKind[]) => { description: string; content: JsonObject },
   extra: HeadersByStatus = {},
 ): Record<string, JsonObject> {
@@ -276,7 +267,7 @@ function responsesByStatus(
  * One response per status, listing every problem `type` that status can carry.
  * A new kind in `problemKinds` shows up here without touching this file.
  */
-function problemResponses(kinds: ProblemKind[], extra: HeadersByStatus = {}): Record<string, JsonObject> {
+function problemResponses(kinds: readonly ProblemKind[], extra: HeadersByStatus = {}): Record<string, JsonObject> {
   return responsesByStatus(
     kinds,
     (_status, group) => ({
@@ -288,7 +279,7 @@ function problemResponses(kinds: ProblemKind[], extra: HeadersByStatus = {}): Re
 }
 
 /** The Problem schema narrowed to `kinds` (all of one status unless `status` is false). */
-function problemSchemaFor(kinds: ProblemKind[], status = true): JsonObject {
+function problemSchemaFor(kinds: readonly ProblemKind[], status = true): JsonObject {
   const statuses = [...new Set(kinds.map((kind) => problemKinds[kind].status))];
   return {
     allOf: [
@@ -326,6 +317,43 @@ const soundParameters = () => [
   queryParameter("region", "ISO 3166-1 alpha-2 country code, any case.", DEFAULT_REGION),
 ];
 
+/** The list endpoint's query as a generated client sends it: integers and booleans, not their strings. */
+const chartParameters = () => [
+  queryParameter("period", "Trend period in days.", DEFAULT_PERIOD),
+  queryParameter("region", "ISO 3166-1 alpha-2 country code, any case.", DEFAULT_REGION),
+  {
+    name: "page",
+    in: "query",
+    required: false,
+    description: `The window's page of \`limit\` sounds; \`page\` × \`limit\` at most ${MAX_CHART_DEPTH}.`,
+    schema: { type: "integer", minimum: 1, maximum: MAX_CHART_DEPTH, default: 1 },
+  },
+  {
+    name: "limit",
+    in: "query",
+    required: false,
+    description: "Sounds per page.",
+    schema: { type: "integer", minimum: 1, maximum: MAX_CHART_LIMIT, default: DEFAULT_CHART_LIMIT },
+  },
+  ...(["new_to_top_100", "commercial_music"] as const).map((name) => ({
+    name,
+    in: "query",
+    required: false,
+    description:
+      name === "new_to_top_100" ? "Only sounds new to the top 100." : "Only sounds cleared for commercial use.",
+    schema: { type: "boolean", default: false },
+  })),
+  {
+    name: "search_keyword",
+    in: "query",
+    required: false,
+    description:
+      `A search: NFKC-normalised, trimmed, inner whitespace collapsed, then 1 to ${MAX_KEYWORD_LENGTH} characters ` +
+      "without control characters; `false` (any case) is refused, since KeyAPI reads it as no search.",
+    schema: { type: "string", minLength: 1, maxLength: MAX_KEYWORD_LENGTH },
+  },
+];
+
 const themeParameter = () =>
   queryParameter(
     "theme",
@@ -342,7 +370,7 @@ const ifNoneMatch = {
 };
 
 /** The embed page's errors: HTML pages with the status the JSON endpoint would give. */
-function pageResponses(kinds: ProblemKind[], extra: HeadersByStatus = {}): Record<string, JsonObject> {
+function pageResponses(kinds: readonly ProblemKind[], extra: HeadersByStatus = {}): Record<string, JsonObject> {
   return responsesByStatus(
     kinds,
     (_status, group) => ({
@@ -396,7 +424,7 @@ type OperationSpec = {
   /** Success (and 304) responses. */
   responses: Record<string, JsonObject>;
   /** The problems it can answer with, grouped by status into responses. */
-  problems?: ProblemKind[];
+  problems?: readonly ProblemKind[];
   /** Headers some of those problem statuses carry besides `X-Request-Id` and `Retry-After`. */
   problemHeaders?: HeadersByStatus;
   /** Responses that are not problem+json (static files). */
@@ -471,7 +499,7 @@ const staticFile = (name: string, summary: string, mediaType: string, schema: Js
 type ProblemStyle = "json" | "card" | "page";
 
 /** One response for problems of `kinds`, whatever their status, in `style`. */
-function anyStatusProblem(style: ProblemStyle, kinds: ProblemKind[], description: string): JsonObject {
+function anyStatusProblem(style: ProblemStyle, kinds: readonly ProblemKind[], description: string): JsonObject {
   const listed = kinds.map((kind) => `\`${kind}\``).join(", ");
   const headers = { "X-Request-Id": ref("headers", "X-Request-Id"), "Retry-After": ref("headers", "Retry-After") };
   if (style === "card") {
@@ -501,7 +529,7 @@ type OtherMethods = {
   name: string;
   style: ProblemStyle;
   /** Problems found before the method is looked at: CORS, the URL's length, rate limits, configuration. */
-  early: ProblemKind[];
+  early: readonly ProblemKind[];
 };
 
 /** The order methods are listed in; not TRACE, which the platform refuses before any worker runs. */
@@ -652,7 +680,7 @@ function adminOperation(spec: {
         content: { "application/json": { schema: ref("schemas", schema) } },
       },
     },
-    problems: [...(readsQuery ? (["invalid-query"] as ProblemKind[]) : []), ...EVERY_V1_ROUTE, ...ADMIN_ONLY],
+    problems: [...(readsQuery ? (["invalid-query"] as const) : []), ...ADMIN_PROBLEMS],
     problemHeaders: {
       401: {
         "WWW-Authenticate": {
@@ -663,22 +691,17 @@ function adminOperation(spec: {
       },
     },
   });
-  return withEveryMethod({ get }, { name: spec.operationId.replace(/^get/, ""), style: "json", early: EVERY_V1_ROUTE });
+  return withEveryMethod(
+    { get },
+    { name: spec.operationId.replace(/^get/, ""), style: "json", early: RATE_LIMITED_ROUTE_PROBLEMS },
+  );
 }
 
 /**
  * @example writeFileSync("public/openapi.json", `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`)
  */
 export function buildOpenApiDocument(): JsonObject {
-  const allKinds = Object.keys(problemKinds) as ProblemKind[];
-  const soundProblems = allKinds.filter(
-    (kind) =>
-      !NOT_PER_OPERATION.includes(kind) &&
-      !WEBHOOK_ONLY.includes(kind) &&
-      !ADMIN_ONLY.includes(kind) &&
-      !OEMBED_ONLY.includes(kind),
-  );
-  const cardStatuses = [200, ...new Set(soundProblems.map((kind) => problemKinds[kind].status))].sort((a, b) => a - b);
+  const cardStatuses = [200, ...new Set(SOUND_PROBLEMS.map((kind) => problemKinds[kind].status))].sort((a, b) => a - b);
   const cardCsp = CARD_SECURITY_HEADERS.find(([name]) => name === "Content-Security-Policy")?.[1];
   const cacheHeadersOf200 = {
     ETag: ref("headers", "ETag"),
@@ -698,7 +721,6 @@ export function buildOpenApiDocument(): JsonObject {
     },
   };
   const varyByHost = { Vary: ref("headers", "Vary") };
-  const webhookProblems = [...EVERY_V1_ROUTE, ...WEBHOOK_ONLY];
   const windowMinutes = DELIVERY_TTL_MS / 60_000;
 
   const paths: Record<string, PathItem> = {
@@ -729,11 +751,46 @@ export function buildOpenApiDocument(): JsonObject {
               },
             },
           },
-          problems: soundProblems,
+          problems: SOUND_PROBLEMS,
           problemHeaders: cachedNotFound,
         }),
       },
-      { name: "TrendingSoundDetail", style: "json", early: EVERY_V1_ROUTE },
+      { name: "TrendingSoundDetail", style: "json", early: RATE_LIMITED_ROUTE_PROBLEMS },
+    ),
+    [CHART_PATH]: withEveryMethod(
+      {
+        get: operation({
+          operationId: "getTrendingChart",
+          summary: "A trending chart (KeyAPI's Trending Music list)",
+          description:
+            "Same path and query names as KeyAPI. Whatever `page` and `limit` a client asks for, KeyAPI is asked " +
+            "for the same pages of `KEYAPI_LIST_PAGE_SIZE` (20) sounds that cover the window (one or two), cached " +
+            "like any answer, and the window is cut from them: varying `page` and `limit` costs no extra call, and " +
+            "the top 100 costs at most five. An empty chart is a 200 with `sounds: []`. Unknown, repeated and empty " +
+            "parameters are refused (400) with one entry per parameter in `errors`.",
+          tags: ["charts"],
+          parameters: [...chartParameters(), ifNoneMatch],
+          responses: {
+            "200": {
+              description: "The window of the chart.",
+              headers: cacheHeadersOf200,
+              content: { "application/json": { schema: ref("schemas", "ChartPayload") } },
+            },
+            "304": {
+              description: "Not modified: the window's `If-None-Match` validator still matches.",
+              headers: {
+                ETag: ref("headers", "ETag"),
+                "X-Cache": ref("headers", "X-Cache"),
+                Age: ref("headers", "Age"),
+                "Cache-Control": ref("headers", "Cache-Control"),
+                "X-Request-Id": ref("headers", "X-Request-Id"),
+              },
+            },
+          },
+          problems: CHART_PROBLEMS,
+        }),
+      },
+      { name: "TrendingChart", style: "json", early: RATE_LIMITED_ROUTE_PROBLEMS },
     ),
     [WEBHOOK_PATH]: withEveryMethod(
       {
@@ -783,10 +840,10 @@ export function buildOpenApiDocument(): JsonObject {
               content: { "application/json": { schema: ref("schemas", "WebhookResults") } },
             },
           },
-          problems: webhookProblems,
+          problems: WEBHOOK_PROBLEMS,
         }),
       },
-      { name: "SoundRefresh", style: "json", early: EVERY_V1_ROUTE },
+      { name: "SoundRefresh", style: "json", early: RATE_LIMITED_ROUTE_PROBLEMS },
     ),
     [USAGE_PATH]: adminOperation({
       operationId: "getCreditUsage",
@@ -896,7 +953,7 @@ export function buildOpenApiDocument(): JsonObject {
           },
         }),
       },
-      { name: "SoundCard", style: "card", early: EVERY_V1_ROUTE },
+      { name: "SoundCard", style: "card", early: RATE_LIMITED_ROUTE_PROBLEMS },
     ),
     [`${EMBED_PATH_PREFIX}{clip_id}`]: withEveryMethod(
       {
@@ -936,10 +993,10 @@ export function buildOpenApiDocument(): JsonObject {
               headers: { ...cacheHeadersOf200, ...varyByHost },
             },
           },
-          otherErrors: pageResponses(soundProblems, { 404: { ...cachedNotFound[404], ...varyByHost } }),
+          otherErrors: pageResponses(SOUND_PROBLEMS, { 404: { ...cachedNotFound[404], ...varyByHost } }),
         }),
       },
-      { name: "SoundEmbedPage", style: "page", early: EVERY_V1_ROUTE },
+      { name: "SoundEmbedPage", style: "page", early: RATE_LIMITED_ROUTE_PROBLEMS },
     ),
     [OEMBED_PATH]: withEveryMethod(
       {
@@ -992,11 +1049,11 @@ export function buildOpenApiDocument(): JsonObject {
               content: { "application/json": { schema: ref("schemas", "OEmbed") } },
             },
           },
-          problems: [...soundProblems, ...OEMBED_ONLY],
+          problems: OEMBED_PROBLEMS,
           problemHeaders: { 404: { ...cachedNotFound[404], ...varyByHost } },
         }),
       },
-      { name: "OEmbed", style: "json", early: EVERY_V1_ROUTE },
+      { name: "OEmbed", style: "json", early: RATE_LIMITED_ROUTE_PROBLEMS },
     ),
     "/health": withEveryMethod(
       {
@@ -1012,10 +1069,10 @@ export function buildOpenApiDocument(): JsonObject {
               content: { "application/json": { schema: ref("schemas", "Health") } },
             },
           },
-          problems: EVERY_ROUTE,
+          problems: HEALTH_PROBLEMS,
         }),
       },
-      { name: "Health", style: "json", early: EVERY_ROUTE },
+      { name: "Health", style: "json", early: EVERY_ROUTE_PROBLEMS },
     ),
     "/widget.js": staticFile(
       "Widget",
@@ -1069,6 +1126,10 @@ export function buildOpenApiDocument(): JsonObject {
     tags: [
       { name: "sounds", description: "TikTok trending sounds, via KeyAPI" },
       {
+        name: "charts",
+        description: "TikTok's trending sounds chart (KeyAPI's Trending Music list), per region and period",
+      },
+      {
         name: "embeds",
         description: "The same sounds for places that run no JavaScript: an SVG card, an embed page, oEmbed",
       },
@@ -1080,6 +1141,7 @@ export function buildOpenApiDocument(): JsonObject {
       schemas: {
         Period: { type: "integer", enum: [...PERIODS], description: "Trend period in days." },
         SoundPayload: withPeriod(jsonSchema(soundPayloadSchema)),
+        ChartPayload: withPeriod(jsonSchema(chartPayloadSchema)),
         Problem: {
           ...jsonSchema(problemSchema),
           description:

@@ -28,7 +28,7 @@ import {
   servableUntil,
   type Ttls,
 } from "../domain/freshness";
-import { ProblemError } from "../domain/problems";
+import { ProblemError, type ProblemKind } from "../domain/problems";
 import { joined, type UpstreamTrace } from "../domain/upstream";
 import { type Admission, CircuitBreaker } from "../keyapi/breaker";
 import { ledgerOf } from "../ledger/client";
@@ -41,6 +41,21 @@ export type Tier = (typeof TIERS)[number];
 /** The `X-Cache` values: a fresh copy, KeyAPI asked for this request, a stale copy while a refresh runs. */
 export const CACHE_STATUSES = ["HIT", "MISS", "STALE"] as const;
 export type CacheStatus = (typeof CACHE_STATUSES)[number];
+
+/**
+ * What a lookup can fail with: KeyAPI's failures (as the KeyAPI client maps them), calls paused by the breaker
+ * or a key's failure backoff, an unreachable coordinator or ledger while a budget is kept, the budget itself.
+ * (A cold miss over the client's miss budget is `rate-limited`, which every such route declares already.)
+ */
+export const LOOKUP_PROBLEMS = [
+  "upstream-credentials-rejected",
+  "upstream-error",
+  "upstream-quota-exhausted",
+  "upstream-rate-limited",
+  "upstream-unavailable",
+  "credit-budget-exhausted",
+  "upstream-timeout",
+] as const satisfies readonly ProblemKind[];
 
 export type Lookup = {
   answer: CachedAnswer;

@@ -1,7 +1,7 @@
 /**
  * Budget alerts as domain facts: which thresholds a day's spend reaches, what
  * the alert says, and when a failed delivery is tried again. Pure: the ledger
- * object queues, signs and sends them (src/coordinator/budget-alert-delivery.ts).
+ * object queues, signs and sends them (src/ledger/alert-delivery.ts).
  */
 import { callFits, resetsAt, utcDay } from "./upstream";
 

@@ -6,7 +6,16 @@
  */
 import * as z from "zod/mini";
 import { ProblemError } from "./problems";
-import { DEFAULT_PERIOD, DEFAULT_REGION, type Period, period, readParams, region, remembering } from "./query";
+import {
+  countParam,
+  DEFAULT_PERIOD,
+  DEFAULT_REGION,
+  type Period,
+  period,
+  readParams,
+  region,
+  remembering,
+} from "./query";
 
 /** What selects a chart, whatever part of it is wanted. */
 export type ChartFilter = {
@@ -34,12 +43,6 @@ export const MAX_CHART_LIMIT = 20;
 /** `page × limit` may not exceed this: the deepest position a client can ask for. */
 export const MAX_CHART_DEPTH = 200;
 export const MAX_KEYWORD_LENGTH = 50;
-
-const positiveInteger = (max: number, message: string) =>
-  z.pipe(
-    z.string().check(z.regex(/^[1-9][0-9]{0,5}$/, message)),
-    z.pipe(z.transform(Number), z.number().check(z.maximum(max, message))),
-  );
 
 const flag = z.pipe(
   z.enum(["true", "false"], "must be true or false"),
@@ -81,8 +84,8 @@ const searchKeyword = z.pipe(
 export const chartQueryParams = {
   period,
   region,
-  page: positiveInteger(MAX_CHART_DEPTH, `must be a whole number from 1 to ${MAX_CHART_DEPTH}, without leading zeros`),
-  limit: positiveInteger(MAX_CHART_LIMIT, `must be a whole number from 1 to ${MAX_CHART_LIMIT}`),
+  page: countParam(MAX_CHART_DEPTH, `must be a whole number from 1 to ${MAX_CHART_DEPTH}, without leading zeros`),
+  limit: countParam(MAX_CHART_LIMIT),
   new_to_top_100: flag,
   commercial_music: flag,
   search_keyword: searchKeyword,

@@ -33,6 +33,18 @@ export const region = z.pipe(
   }),
 );
 
+/**
+ * A whole number from 1 to `max`, written plainly (no sign, no leading zero, no decimals).
+ *
+ * @example countParam(20).parse("7") // → 7
+ */
+export function countParam(max: number, message = `must be a whole number from 1 to ${max}`) {
+  return z.pipe(
+    z.string().check(z.regex(/^[1-9][0-9]{0,5}$/, message)),
+    z.pipe(z.transform(Number), z.number().check(z.maximum(max, message))),
+  );
+}
+
 /** How a rendered card or embed page is coloured; `auto` follows the viewer's `prefers-color-scheme`. */
 export const THEMES = ["auto", "light", "dark"] as const;
 export type Theme = (typeof THEMES)[number];

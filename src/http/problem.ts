@@ -4,9 +4,20 @@
  * domain's `ProblemError` and its body (src/domain/problems.ts). Each kind has
  * a stable `type` URN, documented in the README.
  */
-import { type ProblemError, problemBody } from "../domain/problems";
+import { type ProblemError, type ProblemKind, problemBody } from "../domain/problems";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+/**
+ * What any route can answer with, whatever it does: a browser origin CORS refuses, a URL over its bound
+ * (src/app.ts), a deployment whose configuration is invalid, a bug.
+ */
+export const EVERY_ROUTE_PROBLEMS = [
+  "origin-not-allowed",
+  "uri-too-long",
+  "service-misconfigured",
+  "internal",
+] as const satisfies readonly ProblemKind[];
 
 /** The HTTP response for a problem; CORS and security headers are added by middleware. */
 export function problemResponse(error: ProblemError, requestId: string, headers: HeadersInit = {}): Response {

@@ -6,11 +6,18 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
-import { ProblemError } from "../domain/problems";
+import { ProblemError, type ProblemKind } from "../domain/problems";
 import { clientKey } from "./client-key";
+import { EVERY_ROUTE_PROBLEMS } from "./problem";
 
 /** The bindings' period: a refused client may try again after it. */
 export const RATE_LIMIT_PERIOD_SECONDS = 60;
+
+/** What every rate-limited route (`/v1/*`, the embed pages, oEmbed) can answer with before its own work. */
+export const RATE_LIMITED_ROUTE_PROBLEMS = [
+  ...EVERY_ROUTE_PROBLEMS,
+  "rate-limited",
+] as const satisfies readonly ProblemKind[];
 
 function clientOf(c: Context<AppEnv>): string {
   return clientKey(c.req.header("CF-Connecting-IP"));

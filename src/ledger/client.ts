@@ -59,7 +59,7 @@ export async function chargeOneCall(
  * through `waitUntil`, so the caller never waits for the report. A lost report
  * leaves the call counted as `unknown`.
  *
- * @example fetchSoundFromKeyApi(settings, query, { ...ledgered(ledger, now, budget, call, waitUntil) })
+ * @example fetchFromKeyApi(settings, endpoint, query, { ...ledgered(ledger, now, budget, call, waitUntil) })
  */
 export function ledgered(
   ledger: DurableObjectStub<CreditLedger>,

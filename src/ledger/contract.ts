@@ -1,6 +1,6 @@
 /**
  * What crosses the boundary between the credit ledger (credit-ledger.ts) and
- * its callers (ledger-charge.ts, the admin routes): plain data, both sides
+ * its callers (client.ts, the admin routes): plain data, both sides
  * import it. The answers are the admin API's bodies as they are sent.
  */
 import type { EndpointName } from "../domain/endpoint";

@@ -10,7 +10,7 @@
  * hour, for `KEEP_DAYS` (hours: `KEEP_HOURS`). A call is counted when it is
  * charged; its outcome fills in later, and a lost report leaves it `unknown`.
  * When a day's spend reaches a budget threshold it queues an alert, which its
- * alarm delivers (budget-alert-delivery.ts).
+ * alarm delivers (alert-delivery.ts).
  */
 import { DurableObject } from "cloudflare:workers";
 import { alertBody, crossedThresholds } from "../domain/budget-alerts";

@@ -11,11 +11,12 @@ import { version } from "../../package.json";
 import type { AppEnv } from "../app-env";
 import type { Config } from "../config";
 import { BUDGET_THRESHOLDS } from "../domain/budget-alerts";
-import { ProblemError } from "../domain/problems";
-import { readParams } from "../domain/query";
+import { ProblemError, type ProblemKind } from "../domain/problems";
+import { countParam, readParams } from "../domain/query";
 import { CREDITS_PER_CALL, DAY_MS, utcDay } from "../domain/upstream";
 import { detailEndpoint } from "../endpoints/detail";
 import { problemResponse } from "../http/problem";
+import { RATE_LIMITED_ROUTE_PROBLEMS } from "../http/rate-limit";
 import { LEDGER_UNREACHABLE_RETRY_AFTER_SECONDS, ledgerOf } from "../ledger/client";
 import { KEEP_DAYS, KEEP_HOURS } from "../ledger/contract";
 
@@ -25,22 +26,21 @@ export const KEYS_PATH = `${USAGE_PATH}/keys`;
 export const HOURS_PATH = `${USAGE_PATH}/hours`;
 export const CONFIG_PATH = "/v1/admin/config";
 
+/** What every admin endpoint answers besides its figures (and `invalid-query`, when it reads a query). */
+export const ADMIN_PROBLEMS = [
+  ...RATE_LIMITED_ROUTE_PROBLEMS,
+  "unauthorized",
+  "admin-disabled",
+  "usage-unavailable",
+] as const satisfies readonly ProblemKind[];
+
 export const DEFAULT_HISTORY_DAYS = 30;
 export const DEFAULT_KEYS_LIMIT = 20;
 export const MAX_KEYS_LIMIT = 100;
 export const DEFAULT_HOURS = 24;
 
-/** A whole number from 1 to `max`, written plainly: no sign, no leading zero, no decimals. */
-const count = (max: number) => {
-  const message = `must be a whole number from 1 to ${max}`;
-  return z.pipe(
-    z.string().check(z.regex(/^[1-9]\d{0,5}$/, message)),
-    z.pipe(z.transform(Number), z.number().check(z.maximum(max, message))),
-  );
-};
-
-export const historyParams = { days: count(KEEP_DAYS) } as const;
-export const hoursParams = { hours: count(KEEP_HOURS) } as const;
+export const historyParams = { days: countParam(KEEP_DAYS) } as const;
+export const hoursParams = { hours: countParam(KEEP_HOURS) } as const;
 
 /** `date` is a UTC day the ledger keeps: `now`'s, or one of the `KEEP_DAYS - 1` before it. */
 export function keysParams(now: number) {
@@ -57,7 +57,7 @@ export function keysParams(now: number) {
         z.regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date, YYYY-MM-DD"),
         z.refine(kept, `must be a UTC date from ${oldest} to ${newest}`),
       ),
-    limit: count(MAX_KEYS_LIMIT),
+    limit: countParam(MAX_KEYS_LIMIT),
   } as const;
 }
 

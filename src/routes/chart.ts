@@ -7,15 +7,24 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { MemoryCache } from "../cache/memory";
-import type { TieredCache } from "../cache/tiered-cache";
+import { LOOKUP_PROBLEMS, type TieredCache } from "../cache/tiered-cache";
 import { parseChartQueryString } from "../domain/chart";
 import { etagOf } from "../domain/freshness";
+import type { ProblemKind } from "../domain/problems";
 import { LIST_PATH } from "../endpoints/list";
 import { cacheHeaders, isNotModified } from "../http/cache-headers";
+import { RATE_LIMITED_ROUTE_PROBLEMS } from "../http/rate-limit";
 import { chartPayload, viewChart } from "./chart-view";
 import { queryStringOf } from "./sound";
 
 export const CHART_PATH = LIST_PATH;
+
+/** What the list endpoint answers besides a chart (an empty chart is a 200, never a 404). */
+export const CHART_PROBLEMS = [
+  ...RATE_LIMITED_ROUTE_PROBLEMS,
+  "invalid-query",
+  ...LOOKUP_PROBLEMS,
+] as const satisfies readonly ProblemKind[];
 
 /** A window's JSON body and its strong ETag, kept per pages and window: a hot chart is not cut and hashed per hit. */
 type Window = { body: string; etag: string };

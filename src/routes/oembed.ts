@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { name as providerName } from "../../package.json";
 import type { AppEnv } from "../app-env";
 import type { TieredCache } from "../cache/tiered-cache";
-import { ProblemError } from "../domain/problems";
+import { ProblemError, type ProblemKind } from "../domain/problems";
 import { readParams } from "../domain/query";
 import { soundNotFound, soundPayloadSchema } from "../domain/sound";
 import {
@@ -24,6 +24,14 @@ import { problemResponse } from "../http/problem";
 import { linkOrigin, varyByLinkOrigin } from "./link-origin";
 import { lookUp } from "./look-up";
 import { payloadOf } from "./rendered";
+import { SOUND_PROBLEMS } from "./sound";
+
+/** What oEmbed answers besides an embed: the sound's problems, and a URL or a size it cannot embed, or a format. */
+export const OEMBED_PROBLEMS = [
+  ...SOUND_PROBLEMS,
+  "no-embed",
+  "unsupported-format",
+] as const satisfies readonly ProblemKind[];
 
 export function oembedRoutes(cache: TieredCache, clock: () => number) {
   return new Hono<AppEnv>().get(OEMBED_PATH, async function oembed(c) {

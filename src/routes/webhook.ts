@@ -12,7 +12,8 @@ import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import type { TieredCache } from "../cache/tiered-cache";
-import { ProblemError } from "../domain/problems";
+import { ProblemError, type ProblemKind } from "../domain/problems";
+import { RATE_LIMITED_ROUTE_PROBLEMS } from "../http/rate-limit";
 import { MAX_WEBHOOK_BODY_BYTES, parseWebhookBody } from "../webhook/body";
 import { processOnce } from "../webhook/deliveries-client";
 import { processingLeaseMs, refreshItems } from "../webhook/results";
@@ -20,6 +21,19 @@ import { admitDelivery, type Delivery } from "../webhook/scheme";
 import { lookupScope } from "./look-up";
 
 export const WEBHOOK_PATH = "/v1/webhooks/refresh";
+
+/** What the webhook answers besides its results (each item's own outcome is inside a 200). */
+export const WEBHOOK_PROBLEMS = [
+  ...RATE_LIMITED_ROUTE_PROBLEMS,
+  "webhook-disabled",
+  "unsupported-media-type",
+  "invalid-signature",
+  "payload-too-large",
+  "invalid-body",
+  "webhook-deliveries-unavailable",
+  "webhook-id-reused",
+  "webhook-delivery-in-progress",
+] as const satisfies readonly ProblemKind[];
 
 /** Set on an answer replayed from the delivery record (the name Stripe uses for the same thing). */
 export const REPLAYED_HEADER = "Idempotent-Replayed";
