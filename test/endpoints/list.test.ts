@@ -10,7 +10,8 @@ import { ANSWER_LIMITS } from "../../src/domain/limits";
 import { ProblemError } from "../../src/domain/problems";
 import { listEndpoint } from "../../src/endpoints/list";
 import { parseJsonKeepingBigIntegers } from "../../src/keyapi/json";
-import { chartRow, EXAMPLE_DATA, EXAMPLE_ROW, EXAMPLE_SOUND, keyApiJson } from "../support/charts";
+import { bareSound, chartRow, EXAMPLE_DATA, EXAMPLE_ROW, EXAMPLE_SOUND, keyApiJson } from "../support/charts";
+import { LONG_TREND, UNORDERED_TREND } from "../support/trends";
 
 const QUERY: ChartPageQuery = {
   region: "US",
@@ -120,37 +121,11 @@ group("odd types", () => {
       if_cml: 0,
       trend: "up",
     });
-    expect(sound).toEqual({
-      rank: null,
-      rank_diff: null,
-      clip_id: "1",
-      song_id: null,
-      title: null,
-      author: null,
-      duration: null,
-      cover: null,
-      link: null,
-      promoted: null,
-      commercial: null,
-      trend: [],
-    });
+    expect(sound).toEqual(bareSound("1"));
   });
 
   it("turns missing fields into null and []", () => {
-    expect(trimRow({ clip_id: "2" })).toEqual({
-      rank: null,
-      rank_diff: null,
-      clip_id: "2",
-      song_id: null,
-      title: null,
-      author: null,
-      duration: null,
-      cover: null,
-      link: null,
-      promoted: null,
-      commercial: null,
-      trend: [],
-    });
+    expect(trimRow({ clip_id: "2" })).toEqual(bareSound("2"));
   });
 
   it("caps text at its length in code points", () => {
@@ -161,31 +136,14 @@ group("odd types", () => {
 
 group("trend", () => {
   it("is sorted by time, dated by UTC day, and drops points it cannot read", () => {
-    const sound = trimRow({
-      ...EXAMPLE_ROW,
-      trend: [
-        { time: 1769558400, value: 0.5 },
-        { time: "soon", value: 1 },
-        // 23:59:59 UTC on 27 January: still that day, wherever the test runs.
-        { time: 1769558399, value: 0.25 },
-        { value: 3 },
-        { time: 1769644800, value: null },
-      ],
-    });
-    expect(sound?.trend).toEqual([
-      { date: "2026-01-27", value: 0.25 },
-      { date: "2026-01-28", value: 0.5 },
-    ]);
+    expect(trimRow({ ...EXAMPLE_ROW, trend: UNORDERED_TREND.sent })?.trend).toEqual(UNORDERED_TREND.served);
   });
 
   it("keeps the newest points, oldest first, up to its cap", () => {
-    const DAY = 86_400;
-    const days = ANSWER_LIMITS.trendPoints + 50;
-    const trend = Array.from({ length: days }, (_, i) => ({ time: (days - 1 - i) * DAY, value: i }));
-    const points = trimRow({ ...EXAMPLE_ROW, trend })?.trend ?? [];
-    expect(points).toHaveLength(ANSWER_LIMITS.trendPoints);
-    expect(points[0]).toEqual({ date: new Date(50 * DAY * 1000).toISOString().slice(0, 10), value: days - 51 });
-    expect(points.at(-1)).toEqual({ date: new Date((days - 1) * DAY * 1000).toISOString().slice(0, 10), value: 0 });
+    const trend = trimRow({ ...EXAMPLE_ROW, trend: LONG_TREND.sent })?.trend ?? [];
+    expect(trend).toHaveLength(LONG_TREND.length);
+    expect(trend[0]).toEqual(LONG_TREND.first);
+    expect(trend.at(-1)).toEqual(LONG_TREND.last);
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * `GET /v1/tiktok/trending/music` when something is wrong: every parameter rule
  * (a 400 naming each bad parameter, no KeyAPI call), KeyAPI's failures mapped as
- * the detail endpoint maps them, answers that cannot be read, and configuration.
+ * the detail endpoint maps them, answers that cannot be read. A WARM_CHARTS or
+ * KEYAPI_LIST_PAGE_SIZE the worker refuses: test/routes/sound.error.test.ts
+ * (configuration is checked on both endpoints there); methods: test/http/methods.test.ts.
  */
 import { expect, describe as group, it } from "vitest";
 import { CHART_PATH, chartRow, listAnswer, pagesAsked, upstreamQuery } from "../support/charts";
@@ -256,50 +258,9 @@ group("KeyAPI outcomes, mapped as for the detail endpoint", () => {
 });
 
 group("configuration", () => {
-  it.each([
-    ["WARM_CHARTS with an unknown period", { WARM_CHARTS: "US:8" }],
-    ["WARM_CHARTS with an unknown region", { WARM_CHARTS: "US:7,XX:7" }],
-    ["WARM_CHARTS with a third part", { WARM_CHARTS: "US:7:1" }],
-    ["WARM_CHARTS with a clip id", { WARM_CHARTS: "6703723351497508865" }],
-    ["WARM_CHARTS with an empty region", { WARM_CHARTS: ":7" }],
-    ["KEYAPI_LIST_PAGE_SIZE of 0", { KEYAPI_LIST_PAGE_SIZE: "0" }],
-    ["KEYAPI_LIST_PAGE_SIZE over KeyAPI's 20", { KEYAPI_LIST_PAGE_SIZE: "21" }],
-    ["KEYAPI_LIST_PAGE_SIZE not a number", { KEYAPI_LIST_PAGE_SIZE: "ten" }],
-    ["KEYAPI_LIST_PAGE_SIZE blank", { KEYAPI_LIST_PAGE_SIZE: " " }],
-  ])("%s → 500 service-misconfigured, no upstream call, no details", async (_name, overrides) => {
-    const upstream = fakeKeyApi();
-    const res = await testWorker(overrides).fetch(CHART_PATH);
-    expect(res.status, await describe(res)).toBe(500);
-    expect(await res.json()).toEqual({
-      type: problemType("service-misconfigured"),
-      title: "Service misconfigured",
-      status: 500,
-      detail: "The service is misconfigured. The operator has been told.",
-      request_id: res.headers.get("X-Request-Id"),
-    });
-    expect(upstream.calls).toBe(0);
-  });
-
   it.each([["us"], [" US:7 , gb:30,DE:120 "], ["FR,"], [""]])("accepts WARM_CHARTS=%j", async (warmCharts) => {
     fakeKeyApi();
     const res = await testWorker({ WARM_CHARTS: warmCharts }).fetch(CHART_PATH);
     expect(res.status, await describe(res)).toBe(200);
-  });
-});
-
-group("routing", () => {
-  it.each(["POST", "PUT", "PATCH", "DELETE"])("%s → 405 with Allow, no call", async (method) => {
-    const upstream = fakeKeyApi();
-    const res = await testWorker().fetch(CHART_PATH, { method });
-    expect(res.status, await describe(res)).toBe(405);
-    expect(res.headers.get("Allow")).toBe("GET, HEAD, OPTIONS");
-    expect(await res.json()).toMatchObject({ type: problemType("method-not-allowed"), status: 405 });
-    expect(upstream.calls).toBe(0);
-  });
-
-  it("OPTIONS → 204 with Allow", async () => {
-    const res = await testWorker().fetch(CHART_PATH, { method: "OPTIONS" });
-    expect(res.status, await describe(res)).toBe(204);
-    expect(res.headers.get("Allow")).toBe("GET, HEAD, OPTIONS");
   });
 });

@@ -1,4 +1,5 @@
 import { expect, describe as group, it } from "vitest";
+import { CHART_PATH } from "../support/charts";
 import {
   BROKEN_ENVELOPES,
   expectOutcome,
@@ -158,17 +159,29 @@ group("configuration", () => {
     ["ALLOWED_ORIGINS with a path", { ALLOWED_ORIGINS: "https://a.example/page" }],
     ["UPSTREAM_TIMEOUT_MS not a number", { UPSTREAM_TIMEOUT_MS: "soon" }],
     ["UPSTREAM_TIMEOUT_MS zero", { UPSTREAM_TIMEOUT_MS: "0" }],
-  ])("%s → 500 service-misconfigured, no upstream call, no details", async (_name, overrides) => {
+    ["WARM_CHARTS with an unknown period", { WARM_CHARTS: "US:8" }],
+    ["WARM_CHARTS with an unknown region", { WARM_CHARTS: "US:7,XX:7" }],
+    ["WARM_CHARTS with a third part", { WARM_CHARTS: "US:7:1" }],
+    ["WARM_CHARTS with a clip id", { WARM_CHARTS: "6703723351497508865" }],
+    ["WARM_CHARTS with an empty region", { WARM_CHARTS: ":7" }],
+    ["KEYAPI_LIST_PAGE_SIZE of 0", { KEYAPI_LIST_PAGE_SIZE: "0" }],
+    ["KEYAPI_LIST_PAGE_SIZE over KeyAPI's 20", { KEYAPI_LIST_PAGE_SIZE: "21" }],
+    ["KEYAPI_LIST_PAGE_SIZE not a number", { KEYAPI_LIST_PAGE_SIZE: "ten" }],
+    ["KEYAPI_LIST_PAGE_SIZE blank", { KEYAPI_LIST_PAGE_SIZE: " " }],
+  ])("%s → 500 service-misconfigured on both endpoints, no upstream call, no details", async (_name, overrides) => {
     const upstream = fakeKeyApi();
-    const res = await testWorker(overrides).fetch(`${SOUND_PATH}?clip_id=1`);
-    expect(res.status, await describe(res)).toBe(500);
-    expect(await res.json()).toEqual({
-      type: problemType("service-misconfigured"),
-      title: "Service misconfigured",
-      status: 500,
-      detail: "The service is misconfigured. The operator has been told.",
-      request_id: res.headers.get("X-Request-Id"),
-    });
+    const worker = testWorker(overrides);
+    for (const path of [`${SOUND_PATH}?clip_id=1`, CHART_PATH]) {
+      const res = await worker.fetch(path);
+      expect(res.status, await describe(res)).toBe(500);
+      expect(await res.json()).toEqual({
+        type: problemType("service-misconfigured"),
+        title: "Service misconfigured",
+        status: 500,
+        detail: "The service is misconfigured. The operator has been told.",
+        request_id: res.headers.get("X-Request-Id"),
+      });
+    }
     expect(upstream.calls).toBe(0);
   });
 

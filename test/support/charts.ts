@@ -66,6 +66,24 @@ export const EXAMPLE_SOUND = {
   ],
 };
 
+/** Our row for a sound KeyAPI says nothing about but its clip id (and rank): every other field null or []. */
+export function bareSound(clipId: string, rank: number | null = null) {
+  return {
+    rank,
+    rank_diff: null,
+    clip_id: clipId,
+    song_id: null,
+    title: null,
+    author: null,
+    duration: null,
+    cover: null,
+    link: null,
+    promoted: null,
+    commercial: null,
+    trend: [],
+  };
+}
+
 /** A plausible row at `rank`, its clip id `70000…<rank>`; `overrides` replace or add fields. */
 export function chartRow(rank: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
