@@ -440,6 +440,28 @@ group("stale-while-revalidate", () => {
     expect((await chart(refreshed)).fetched_at).toBe("2026-11-29T18:01:01.000Z");
     expect(upstream.calls).toBe(2);
   });
+
+  it("keeps serving the stale page while KeyAPI fails, and tries again only after the backoff", async () => {
+    const upstream = fakeKeyApi();
+    const { get, advance } = location();
+    const original = await chart(await get("page=3&limit=7"));
+    advance(61);
+    upstream.mock.behave({ mode: "status", status: 500 });
+    for (let i = 0; i < 3; i++) {
+      const res = await get("page=3&limit=7");
+      expect(res.headers.get("X-Cache"), await describe(res)).toBe("STALE");
+      expect(await chart(res)).toEqual(original);
+    }
+    // One failed refresh per page; none again within the 30 s backoff.
+    expect(pagesAsked(upstream.requests).sort()).toEqual([1, 1, 2, 2]);
+    advance(31);
+    upstream.mock.behave({});
+    expect((await get("page=3&limit=7")).headers.get("X-Cache")).toBe("STALE");
+    expect(pagesAsked(upstream.requests).sort()).toEqual([1, 1, 1, 2, 2, 2]);
+    const refreshed = await get("page=3&limit=7");
+    expect(refreshed.headers.get("X-Cache"), await describe(refreshed)).toBe("HIT");
+    expect((await chart(refreshed)).fetched_at).toBe("2026-11-29T18:01:32.000Z");
+  });
 });
 
 group("log lines", () => {
