@@ -1,6 +1,6 @@
 /**
  * A client's window of a chart, looked up from the chart's upstream pages (one
- * or two: src/domain/chart.ts), as every chart surface needs it: the JSON list,
+ * or two, three with a smaller page size: src/domain/chart.ts), as every chart surface needs it: the JSON list,
  * the chart card, the chart embed page and oEmbed. Each page is one answer of
  * the list endpoint in the tiered cache, so a chart shown on every surface, in
  * any window, costs what its pages cost.
@@ -17,6 +17,7 @@ import {
   cutWindow,
   upstreamPages,
 } from "../domain/chart";
+import type { CachedAnswer } from "../domain/freshness";
 import { listEndpoint } from "../endpoints/list";
 import { lookUp } from "./look-up";
 import { payloadOf } from "./rendered";
@@ -31,7 +32,7 @@ export type ChartView = {
    * freshness, the worst cache status, the farthest tier, the first KeyAPI call.
    */
   lookup: Lookup;
-  /** Names what the window is drawn from: its pages' ETags (each changes with its page's content). */
+  /** Names what the window is drawn from: its pages' ETags and fetch times (`sourceOf`). */
   source: string;
 };
 
@@ -49,14 +50,19 @@ export async function viewChart(c: Context<AppEnv>, cache: TieredCache, query: C
     page,
     pageSize,
   });
-  // One page is the common case: no promise array on its hit path.
+  const [firstPage, ...rest] = numbers as [number, ...number[]];
+  const first = await lookUp(c, cache, listEndpoint, pageQuery(firstPage));
+  // A chart that ends on the first page (KeyAPI's top 100, say) has nothing on the next ones: they are not paid for.
+  const more =
+    rest.length === 0
+      ? rest
+      : rest.filter((page) => (page - 1) * pageSize < chartEnd(first.answer, firstPage, pageSize));
   const lookups =
-    numbers.length === 1
-      ? [await lookUp(c, cache, listEndpoint, pageQuery(numbers[0] as number))]
-      : await Promise.all(numbers.map((page) => lookUp(c, cache, listEndpoint, pageQuery(page))));
+    more.length === 0
+      ? [first]
+      : [first, ...(await Promise.all(more.map((page) => lookUp(c, cache, listEndpoint, pageQuery(page)))))];
   const pages = lookups.map((lookup, index) => ({ page: numbers[index] as number, lookup }));
-  const [first] = lookups as [Lookup, ...Lookup[]];
-  if (lookups.length === 1) return { query, pages, lookup: first, source: first.answer.etag };
+  if (lookups.length === 1) return { query, pages, lookup: first, source: sourceOf(first) };
 
   let combined = first;
   for (const lookup of lookups) {
@@ -70,7 +76,28 @@ export async function viewChart(c: Context<AppEnv>, cache: TieredCache, query: C
     };
   }
   if (combined.upstream) c.set("upstream", combined.upstream);
-  return { query, pages, lookup: combined, source: lookups.map((lookup) => lookup.answer.etag).join("") };
+  return { query, pages, lookup: combined, source: lookups.map(sourceOf).join("") };
+}
+
+/**
+ * A page's content and fetch time: a page's ETag stays the same when KeyAPI
+ * answers the same again, but the window's `fetched_at` moves with its copy.
+ */
+function sourceOf(lookup: Lookup): string {
+  return `${lookup.answer.etag}${lookup.answer.storedAt}`;
+}
+
+/** The position after a page's chart's last sound, as far as the page knows; read once per copy. */
+const chartEnds = new WeakMap<CachedAnswer, number>();
+
+function chartEnd(answer: CachedAnswer, page: number, pageSize: number): number {
+  let end = chartEnds.get(answer);
+  if (end === undefined) {
+    const { total, has_more, sounds } = payloadOf<ChartPage>(answer, chartPageSchema);
+    end = total ?? (has_more === false ? (page - 1) * pageSize + sounds.length : Number.POSITIVE_INFINITY);
+    chartEnds.set(answer, end);
+  }
+  return end;
 }
 
 function worse(a: CacheStatus, b: CacheStatus): CacheStatus {
@@ -89,6 +116,7 @@ export function chartPayload(view: ChartView, pageSize: number): ChartPayload {
   }));
   const total = pages[0]?.total ?? null;
   const last = pages.at(-1);
+  const end = query.page * query.limit;
   return {
     region: query.region,
     period: query.period,
@@ -98,8 +126,12 @@ export function chartPayload(view: ChartView, pageSize: number): ChartPayload {
     page: query.page,
     limit: query.limit,
     total,
-    // Without KeyAPI's total, its own word for the last page read.
-    has_more: total !== null ? query.page * query.limit < total : last?.has_more === true,
+    // Without KeyAPI's total: sounds on the last page read past the window, or KeyAPI's word for that page.
+    has_more:
+      total !== null
+        ? end < total
+        : last !== undefined &&
+          ((last.page - 1) * pageSize + Math.min(last.sounds.length, pageSize) > end || last.has_more === true),
     sounds: cutWindow(query, pageSize, pages),
     fetched_at: new Date(view.lookup.answer.storedAt).toISOString(),
   };

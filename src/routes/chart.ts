@@ -38,9 +38,8 @@ export function chartRoutes(cache: TieredCache, clock: () => number) {
     const view = await viewChart(c, cache, query);
     const headers = cacheHeaders(view.lookup, config.ttls, clock());
 
-    // The raw query names the window (a parsed query is remembered per raw string); the pages' ETags its
-    // content; the oldest page's time its `fetched_at` (a refresh that changed nothing still changes that).
-    const key = `${view.source}|${view.lookup.answer.storedAt}|${raw}`;
+    // The raw query names the window (a parsed query is remembered per raw string); the view's source its pages' copies.
+    const key = `${view.source}|${raw}`;
     let window = windows.get(key, 0);
     if (!window) {
       const body = JSON.stringify(chartPayload(view, config.listPageSize));

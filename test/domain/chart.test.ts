@@ -1,6 +1,7 @@
 import { expect, describe as group, it } from "vitest";
 import { type ChartSound, cutWindow, parseChartQuery, upstreamPages } from "../../src/domain/chart";
 import { ProblemError } from "../../src/domain/problems";
+import { bareSound } from "../support/charts";
 
 const parse = (query: string) => parseChartQuery(new URLSearchParams(query));
 
@@ -130,20 +131,7 @@ group("canonical paging", () => {
     expect([...pages].sort()).toEqual([1, 2, 3, 4, 5]);
   });
 
-  const row = (rank: number): ChartSound => ({
-    rank,
-    rank_diff: null,
-    clip_id: String(rank),
-    song_id: null,
-    title: null,
-    author: null,
-    duration: null,
-    cover: null,
-    link: null,
-    promoted: null,
-    commercial: null,
-    trend: [],
-  });
+  const row = (rank: number): ChartSound => bareSound(String(rank), rank);
   const pageOf = (page: number, size = 20) => ({
     page,
     sounds: Array.from({ length: size }, (_, i) => row((page - 1) * 20 + i + 1)),

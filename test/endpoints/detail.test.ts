@@ -5,6 +5,7 @@ import { soundPayloadSchema } from "../../src/domain/sound";
 import { trimSound, upstreamSoundSchema } from "../../src/endpoints/detail";
 import { parseJsonKeepingBigIntegers } from "../../src/keyapi/json";
 import expected from "../fixtures/example-payload.json";
+import { LONG_TREND, UNORDERED_TREND } from "../support/trends";
 
 const request = { clipId: "6703723351497508865", period: 7 };
 const fetchedAt = new Date("2026-11-25T10:00:00.000Z");
@@ -81,19 +82,7 @@ group("trimSound", () => {
   });
 
   it("sorts the trend by time and drops points it cannot read", () => {
-    const payload = trim({
-      trend: [
-        { time: 1769558400, value: 0.5 },
-        { time: "soon", value: 1 },
-        { time: 1769472000, value: 0.25 },
-        { value: 3 },
-        { time: 1769644800, value: null },
-      ],
-    });
-    expect(payload.trend).toEqual([
-      { date: "2026-01-27", value: 0.25 },
-      { date: "2026-01-28", value: 0.5 },
-    ]);
+    expect(trim({ trend: UNORDERED_TREND.sent }).trend).toEqual(UNORDERED_TREND.served);
   });
 
   it("reads age buckets from whichever *_info key they carry and drops the rest", () => {
@@ -134,19 +123,13 @@ group("trimSound", () => {
 });
 
 group("trimSound bounds every list and string (ANSWER_LIMITS)", () => {
-  const { trendPoints, listItems, textCodePoints, urlLength, idLength } = ANSWER_LIMITS;
-  const DAY = 86_400;
+  const { listItems, textCodePoints, urlLength, idLength } = ANSWER_LIMITS;
 
   it("keeps the newest trend points by date, oldest first, whatever order KeyAPI sends", () => {
-    const days = trendPoints + 100;
-    const trend = Array.from({ length: days }, (_, i) => ({ time: (days - 1 - i) * DAY, value: i }));
-    const payload = trim({ trend });
-    expect(payload.trend).toHaveLength(trendPoints);
-    expect(payload.trend[0]).toEqual({ date: "1970-04-11", value: trendPoints - 1 });
-    expect(payload.trend.at(-1)).toEqual({
-      date: new Date((days - 1) * DAY * 1000).toISOString().slice(0, 10),
-      value: 0,
-    });
+    const { trend } = trim({ trend: LONG_TREND.sent });
+    expect(trend).toHaveLength(LONG_TREND.length);
+    expect(trend[0]).toEqual(LONG_TREND.first);
+    expect(trend.at(-1)).toEqual(LONG_TREND.last);
   });
 
   it("keeps the first readable items of countries, interests, ages and videos", () => {

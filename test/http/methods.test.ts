@@ -5,12 +5,14 @@
  */
 import { expect, describe as group, it } from "vitest";
 import { EXAMPLE_CLIP_ID } from "../../mock/keyapi";
+import { CHART_PATH } from "../support/charts";
 import { fakeKeyApi } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
 
 const READ = "GET, HEAD, OPTIONS";
 const ROUTES = [
   { name: "the detail endpoint", path: `${SOUND_PATH}?clip_id=${EXAMPLE_CLIP_ID}`, allow: READ },
+  { name: "the list endpoint", path: `${CHART_PATH}?region=US&limit=5`, allow: READ },
   { name: "the card", path: `/v1/tiktok/trending/music/card.svg?clip_id=${EXAMPLE_CLIP_ID}`, allow: READ },
   { name: "the embed page", path: `/embed/sound/${EXAMPLE_CLIP_ID}`, allow: READ },
   {

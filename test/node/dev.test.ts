@@ -162,6 +162,19 @@ describe.skipIf(usesRealKeyApi)("npm run dev", () => {
     60_000,
   );
 
+  it("answers GET /v1/tiktok/trending/music?region=US with the documented example sound at rank 1", async () => {
+    const dev = startDev(await freePorts());
+    await answering(dev);
+    const res = await fetch(`http://127.0.0.1:${dev.ports.port}/v1/tiktok/trending/music?region=US`);
+    expect(res.status, dev.output()).toBe(200);
+    const body = (await res.json()) as { total: number; sounds: { rank: number; clip_id: string; title: string }[] };
+    expect(body.total).toBe(100);
+    expect(body.sounds).toHaveLength(20);
+    expect(body.sounds[0]).toMatchObject({ rank: 1, clip_id: "6703723351497508865", title: "New Sun" });
+    signal(dev.npm.pid, "SIGTERM");
+    await dev.exited;
+  }, 60_000);
+
   it.each([
     ["MOCK_PORT", "mockPort"],
     ["PORT", "port"],

@@ -1,9 +1,14 @@
 import { expect, describe as group, it } from "vitest";
-import type { MockBehaviour } from "../../mock/keyapi";
+import { CHART_PATH } from "../support/charts";
+import {
+  BROKEN_ENVELOPES,
+  expectOutcome,
+  KEYAPI_FAILURES,
+  type KeyApiOutcome,
+  problemType,
+} from "../support/keyapi-outcomes";
 import { fakeKeyApi } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
-
-const problem = (kind: string) => `urn:tiktok-sound-edge:problem:${kind}`;
 
 group("invalid queries", () => {
   it("answers 400 naming every bad parameter, and never calls KeyAPI", async () => {
@@ -12,7 +17,7 @@ group("invalid queries", () => {
     expect(res.status, await describe(res)).toBe(400);
     expect(res.headers.get("Content-Type")).toBe("application/problem+json");
     expect(await res.json()).toEqual({
-      type: problem("invalid-query"),
+      type: problemType("invalid-query"),
       title: "Invalid query parameters",
       status: 400,
       detail: "Invalid query parameters: utm_source, clip_id, period, region.",
@@ -70,110 +75,24 @@ group("the problem for a hostile query stays small and strict JSON", () => {
 });
 
 group("KeyAPI outcomes", () => {
-  const cases: {
-    name: string;
-    clipId?: string;
-    behaviour?: MockBehaviour;
-    status: number;
-    kind: string;
-    retryAfter?: string;
-    /** 502/503/504 from KeyAPI are tried once more. */
-    calls?: number;
-  }[] = [
-    { name: "code 0 without a sound", clipId: "4040000001", status: 404, kind: "sound-not-found" },
-    { name: "a sound of an odd shape", behaviour: { mode: "odd-shape" }, status: 502, kind: "upstream-error" },
-    {
-      name: "HTTP 401",
-      behaviour: { mode: "status", status: 401 },
-      status: 502,
-      kind: "upstream-credentials-rejected",
-    },
-    {
-      name: "HTTP 402",
-      behaviour: { mode: "status", status: 402 },
-      status: 503,
-      kind: "upstream-quota-exhausted",
-      retryAfter: "600",
-    },
-    {
-      name: "HTTP 402 with Retry-After",
-      behaviour: { mode: "status", status: 402, retryAfter: 120 },
-      status: 503,
-      kind: "upstream-quota-exhausted",
-      retryAfter: "120",
-    },
-    {
-      name: "HTTP 429",
-      behaviour: { mode: "status", status: 429 },
-      status: 503,
-      kind: "upstream-rate-limited",
-      retryAfter: "30",
-    },
-    {
-      name: "HTTP 429 with Retry-After",
-      behaviour: { mode: "status", status: 429, retryAfter: 7 },
-      status: 503,
-      kind: "upstream-rate-limited",
-      retryAfter: "7",
-    },
-    { name: "HTTP 400", behaviour: { mode: "status", status: 400 }, status: 502, kind: "upstream-error" },
-    { name: "HTTP 500", behaviour: { mode: "status", status: 500 }, status: 502, kind: "upstream-error" },
-    { name: "HTTP 502", behaviour: { mode: "status", status: 502 }, status: 502, kind: "upstream-error", calls: 2 },
-    { name: "HTTP 503", behaviour: { mode: "status", status: 503 }, status: 502, kind: "upstream-error", calls: 2 },
-    { name: "HTTP 504", behaviour: { mode: "status", status: 504 }, status: 502, kind: "upstream-error", calls: 2 },
-    {
-      name: "code 401 in a 200",
-      behaviour: { mode: "envelope-error", status: 401 },
-      status: 502,
-      kind: "upstream-credentials-rejected",
-    },
-    {
-      name: "code 402 in a 200",
-      behaviour: { mode: "envelope-error", status: 402 },
-      status: 503,
-      kind: "upstream-quota-exhausted",
-      retryAfter: "600",
-    },
-    {
-      name: "code 429 in a 200",
-      behaviour: { mode: "envelope-error", status: 429, retryAfter: 3 },
-      status: 503,
-      kind: "upstream-rate-limited",
-      retryAfter: "3",
-    },
-    {
-      name: "code 500 in a 200",
-      behaviour: { mode: "envelope-error", status: 500 },
-      status: 502,
-      kind: "upstream-error",
-    },
-    { name: "a body that is not JSON", behaviour: { mode: "garbage" }, status: 502, kind: "upstream-error" },
+  const cases: KeyApiOutcome[] = [
+    { name: "code 0 without a sound", status: 404, kind: "sound-not-found" },
+    ...KEYAPI_FAILURES,
   ];
 
-  it.each(cases)("$name → $status $kind", async ({ clipId = "1", behaviour, status, kind, retryAfter, calls = 1 }) => {
+  it.each(cases)("$name → $status $kind", async (outcome) => {
     const upstream = fakeKeyApi();
-    if (behaviour) upstream.mock.behave(behaviour);
+    if (outcome.behaviour) upstream.mock.behave(outcome.behaviour);
+    const clipId = outcome.behaviour ? "1" : "4040000001";
     const res = await testWorker().fetch(`${SOUND_PATH}?clip_id=${clipId}`);
-    expect(res.status, await describe(res)).toBe(status);
-    expect(res.headers.get("Content-Type")).toBe("application/problem+json");
-    expect(res.headers.get("Retry-After")).toBe(retryAfter ?? null);
-    const body = (await res.json()) as { type: string; status: number; detail: string; request_id: string };
-    expect(body).toMatchObject({ type: problem(kind), status });
-    expect(body.detail.length).toBeGreaterThan(0);
-    expect(body.request_id).toBe(res.headers.get("X-Request-Id"));
-    expect(upstream.calls).toBe(calls);
+    await expectOutcome(res, outcome, upstream.calls);
   });
 
-  it.each([
-    ["an envelope without code", '{"message":"ok","data":{}}'],
-    ["a JSON array", "[]"],
-    ["data that is a string", '{"code":0,"data":"x"}'],
-    ["an empty body", ""],
-  ])("%s → 502", async (_name, text) => {
+  it.each(BROKEN_ENVELOPES)("%s → 502", async (_name, text) => {
     fakeKeyApi(() => new Response(text, { headers: { "Content-Type": "application/json" } }));
     const res = await testWorker().fetch(`${SOUND_PATH}?clip_id=1`);
     expect(res.status, await describe(res)).toBe(502);
-    expect(await res.json()).toMatchObject({ type: problem("upstream-error") });
+    expect(await res.json()).toMatchObject({ type: problemType("upstream-error") });
   });
 
   it("no answer within UPSTREAM_TIMEOUT_MS → 504", async () => {
@@ -181,7 +100,7 @@ group("KeyAPI outcomes", () => {
     upstream.mock.behave({ mode: "hang" });
     const res = await testWorker({ UPSTREAM_TIMEOUT_MS: "50" }).fetch(`${SOUND_PATH}?clip_id=1`);
     expect(res.status, await describe(res)).toBe(504);
-    expect(await res.json()).toMatchObject({ type: problem("upstream-timeout"), status: 504 });
+    expect(await res.json()).toMatchObject({ type: problemType("upstream-timeout"), status: 504 });
   });
 
   it("a network failure → 502, after one retry", async () => {
@@ -190,7 +109,10 @@ group("KeyAPI outcomes", () => {
     });
     const res = await testWorker().fetch(`${SOUND_PATH}?clip_id=1`);
     expect(res.status, await describe(res)).toBe(502);
-    expect(await res.json()).toMatchObject({ type: problem("upstream-error"), detail: "KeyAPI could not be reached." });
+    expect(await res.json()).toMatchObject({
+      type: problemType("upstream-error"),
+      detail: "KeyAPI could not be reached.",
+    });
     expect(upstream.calls).toBe(2);
   });
 });
@@ -208,7 +130,7 @@ group("routing", () => {
     const upstream = fakeKeyApi();
     const res = await testWorker().fetch(path);
     expect(res.status, await describe(res)).toBe(404);
-    expect(await res.json()).toMatchObject({ type: problem("not-found"), title: "Not found", status: 404 });
+    expect(await res.json()).toMatchObject({ type: problemType("not-found"), title: "Not found", status: 404 });
     expect(upstream.calls).toBe(0);
   });
 
@@ -217,7 +139,7 @@ group("routing", () => {
     const res = await testWorker().fetch(`${SOUND_PATH}?clip_id=1`, { method });
     expect(res.status, await describe(res)).toBe(405);
     expect(res.headers.get("Allow")).toBe("GET, HEAD, OPTIONS");
-    expect(await res.json()).toMatchObject({ type: problem("method-not-allowed"), status: 405 });
+    expect(await res.json()).toMatchObject({ type: problemType("method-not-allowed"), status: 405 });
     expect(upstream.calls).toBe(0);
   });
 
@@ -237,17 +159,29 @@ group("configuration", () => {
     ["ALLOWED_ORIGINS with a path", { ALLOWED_ORIGINS: "https://a.example/page" }],
     ["UPSTREAM_TIMEOUT_MS not a number", { UPSTREAM_TIMEOUT_MS: "soon" }],
     ["UPSTREAM_TIMEOUT_MS zero", { UPSTREAM_TIMEOUT_MS: "0" }],
-  ])("%s → 500 service-misconfigured, no upstream call, no details", async (_name, overrides) => {
+    ["WARM_CHARTS with an unknown period", { WARM_CHARTS: "US:8" }],
+    ["WARM_CHARTS with an unknown region", { WARM_CHARTS: "US:7,XX:7" }],
+    ["WARM_CHARTS with a third part", { WARM_CHARTS: "US:7:1" }],
+    ["WARM_CHARTS with a clip id", { WARM_CHARTS: "6703723351497508865" }],
+    ["WARM_CHARTS with an empty region", { WARM_CHARTS: ":7" }],
+    ["KEYAPI_LIST_PAGE_SIZE of 0", { KEYAPI_LIST_PAGE_SIZE: "0" }],
+    ["KEYAPI_LIST_PAGE_SIZE over KeyAPI's 20", { KEYAPI_LIST_PAGE_SIZE: "21" }],
+    ["KEYAPI_LIST_PAGE_SIZE not a number", { KEYAPI_LIST_PAGE_SIZE: "ten" }],
+    ["KEYAPI_LIST_PAGE_SIZE blank", { KEYAPI_LIST_PAGE_SIZE: " " }],
+  ])("%s → 500 service-misconfigured on both endpoints, no upstream call, no details", async (_name, overrides) => {
     const upstream = fakeKeyApi();
-    const res = await testWorker(overrides).fetch(`${SOUND_PATH}?clip_id=1`);
-    expect(res.status, await describe(res)).toBe(500);
-    expect(await res.json()).toEqual({
-      type: problem("service-misconfigured"),
-      title: "Service misconfigured",
-      status: 500,
-      detail: "The service is misconfigured. The operator has been told.",
-      request_id: res.headers.get("X-Request-Id"),
-    });
+    const worker = testWorker(overrides);
+    for (const path of [`${SOUND_PATH}?clip_id=1`, CHART_PATH]) {
+      const res = await worker.fetch(path);
+      expect(res.status, await describe(res)).toBe(500);
+      expect(await res.json()).toEqual({
+        type: problemType("service-misconfigured"),
+        title: "Service misconfigured",
+        status: 500,
+        detail: "The service is misconfigured. The operator has been told.",
+        request_id: res.headers.get("X-Request-Id"),
+      });
+    }
     expect(upstream.calls).toBe(0);
   });
 

@@ -5,8 +5,7 @@ import { createMockKeyApi, EXAMPLE_CLIP_ID } from "../../mock/keyapi";
 import { version } from "../../package.json";
 import worker from "../../src/index";
 import expected from "../fixtures/example-payload.json";
-import { TEST_KEYAPI_KEY } from "../support/constants";
-import { fakeKeyApi } from "../support/upstream";
+import { CALLER_HEADERS, fakeKeyApi, KEYAPI_REQUEST_HEADERS } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
 
 it("serves the documented example, trimmed", async () => {
@@ -36,23 +35,14 @@ it("serves through the Worker's entry point too", async () => {
 it("sends KeyAPI exactly the validated values, the key and nothing of the caller's", async () => {
   const upstream = fakeKeyApi();
   const res = await testWorker().fetch(`${SOUND_PATH}?region=gb&period=30&clip_id=0042`, {
-    headers: {
-      Cookie: "session=abc",
-      Authorization: "Bearer caller-token",
-      "X-Forwarded-For": "203.0.113.9",
-      "User-Agent": "curious/1.0",
-      Origin: "https://widget.example",
-    },
+    headers: CALLER_HEADERS,
   });
   expect(res.status, await describe(res)).toBe(200);
   expect(upstream.calls).toBe(1);
   const [sent] = upstream.requests;
   expect(sent?.method).toBe("GET");
   expect(sent?.url).toBe("https://keyapi.test/v1/tiktok/trending/music/detail?clip_id=0042&period=30&region=GB");
-  expect(Object.fromEntries(sent?.headers ?? [])).toEqual({
-    accept: "application/json",
-    authorization: `Bearer ${TEST_KEYAPI_KEY}`,
-  });
+  expect(Object.fromEntries(sent?.headers ?? [])).toEqual(KEYAPI_REQUEST_HEADERS);
 });
 
 it("passes 64-bit video ids through exactly as KeyAPI wrote them", async () => {

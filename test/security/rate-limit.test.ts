@@ -1,5 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { expect, describe as group, it } from "vitest";
+import { CHART_PATH } from "../support/charts";
 import { withinOneRateWindow } from "../support/rate-window";
 import { fakeKeyApi } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
@@ -106,6 +107,51 @@ group("MISS_LIMITER", () => {
     for (let clip = 100; clip < 100 + MISS_LIMIT - 1; clip++) {
       expect((await worker.fetch(`${SOUND_PATH}?clip_id=${clip}`, { headers: client })).status).toBe(200);
     }
+  }, 30_000);
+});
+
+group("charts", () => {
+  it("RATE_LIMITER counts chart requests like any other /v1/* request", async () => {
+    await withinOneRateWindow();
+    const upstream = fakeKeyApi();
+    const worker = testWorker();
+    const client = { "CF-Connecting-IP": "203.0.113.50" };
+    for (let i = 0; i < RATE_LIMIT; i++) {
+      const res = await worker.fetch(`${CHART_PATH}?limit=${(i % 20) + 1}`, { headers: client });
+      expect(res.status, await describe(res)).toBe(200);
+    }
+    const refused = await worker.fetch(`${CHART_PATH}?limit=5`, { headers: client });
+    expect(refused.status, await describe(refused)).toBe(429);
+    expect(refused.headers.get("Retry-After")).toBe("60");
+    expect(upstream.calls).toBe(1);
+  }, 30_000);
+
+  it("MISS_LIMITER charges a chart miss once per upstream page it fetches, and still serves held pages", async () => {
+    await withinOneRateWindow();
+    const upstream = fakeKeyApi();
+    const worker = testWorker();
+    const client = { "CF-Connecting-IP": "203.0.113.51" };
+    const regions = ["US", "GB", "DE", "FR", "JP", "BR", "CA", "AU", "IT", "ES", "MX", "NL", "SE", "NO", "DK", "FI"];
+    // 15 cold windows across two pages each: 30 misses.
+    for (const region of regions.slice(0, 15)) {
+      const res = await worker.fetch(`${CHART_PATH}?region=${region}&page=3&limit=7`, { headers: client });
+      expect(res.status, await describe(res)).toBe(200);
+    }
+    expect(upstream.calls).toBe(MISS_LIMIT);
+    const refused = await worker.fetch(`${CHART_PATH}?region=FI&limit=5`, { headers: client });
+    expect(refused.status, await describe(refused)).toBe(429);
+    expect(refused.headers.get("Retry-After")).toBe("60");
+    expect(upstream.calls).toBe(MISS_LIMIT);
+    // Any window of the pages held costs no miss.
+    for (const window of ["limit=20", "page=2&limit=20", "page=4&limit=5"]) {
+      const res = await worker.fetch(`${CHART_PATH}?region=US&${window}`, { headers: client });
+      expect(res.headers.get("X-Cache"), await describe(res)).toBe("HIT");
+    }
+    const other = await worker.fetch(`${CHART_PATH}?region=FI&limit=5`, {
+      headers: { "CF-Connecting-IP": "203.0.113.52" },
+    });
+    expect(other.status, await describe(other)).toBe(200);
+    expect(upstream.calls).toBe(MISS_LIMIT + 1);
   }, 30_000);
 });
 

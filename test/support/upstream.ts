@@ -60,6 +60,18 @@ export function fakeKeyApi(
   };
 }
 
+/** What a caller may send that must never reach KeyAPI: its cookies, its credentials, where it comes from. */
+export const CALLER_HEADERS = {
+  Cookie: "session=abc",
+  Authorization: "Bearer caller-token",
+  "X-Forwarded-For": "203.0.113.9",
+  "User-Agent": "curious/1.0",
+  Origin: "https://widget.example",
+};
+
+/** Every header a request to KeyAPI carries: the service's key, and what it accepts. */
+export const KEYAPI_REQUEST_HEADERS = { accept: "application/json", authorization: `Bearer ${TEST_KEYAPI_KEY}` };
+
 /** The `clip_id` a request to KeyAPI asks for. */
 export function clipIdOf(request: Request): string {
   return new URL(request.url).searchParams.get("clip_id") ?? "";
