@@ -303,6 +303,14 @@ group("canonical paging", () => {
     expect(await ranks(await get("page=2&limit=15"))).toEqual(range(16, 30));
     expect(upstream.calls).toBe(3);
   });
+
+  it("with KEYAPI_LIST_PAGE_SIZE=10, a window of 19 across three pages gets all three", async () => {
+    const upstream = fakeKeyApi();
+    const { get } = location({ KEYAPI_LIST_PAGE_SIZE: "10" });
+    // Positions 19–37: the last of page 2, all of page 3, most of page 4.
+    expect(await ranks(await get("page=2&limit=19"))).toEqual(range(20, 38));
+    expect(pagesAsked(upstream.requests)).toEqual([2, 3, 4]);
+  });
 });
 
 group("headers", () => {
