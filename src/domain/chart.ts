@@ -30,7 +30,7 @@ export const MAX_CHART_LIMIT = 20;
 export const MAX_CHART_DEPTH = 200;
 export const MAX_KEYWORD_LENGTH = 50;
 
-const positiveInteger = (max: number, message: string) =>
+export const positiveInteger = (max: number, message: string) =>
   z.pipe(
     z.string().check(z.regex(/^[1-9][0-9]{0,5}$/, message)),
     z.pipe(z.transform(Number), z.number().check(z.maximum(max, message))),

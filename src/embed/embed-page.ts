@@ -43,7 +43,7 @@ function stylesheet(theme: Theme): string {
   return `${base}${colours(PALETTES.light, LINK.light)}@media (prefers-color-scheme:dark){${colours(PALETTES.dark, LINK.dark)}}`;
 }
 
-function page(title: string, head: string, theme: Theme, main: string): string {
+export function page(title: string, head: string, theme: Theme, main: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -62,7 +62,7 @@ ${main}
 `;
 }
 
-const meta = (attribute: "name" | "property", key: string, content: string) =>
+export const meta = (attribute: "name" | "property", key: string, content: string) =>
   `<meta ${attribute}="${key}" content="${htmlEscape(content)}">\n`;
 
 /**
