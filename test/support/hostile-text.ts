@@ -1,0 +1,73 @@
+/**
+ * Text from KeyAPI that tries to break an embed, and what the tests of every
+ * surface that draws it (the sound card, the chart card, the chart page) check
+ * it against.
+ */
+import type { ChartPayload } from "../../src/domain/chart";
+import { textWidth } from "../../src/embed/text";
+import { elements, type XmlElement } from "./xml";
+
+/** Markup, escapes, direction, size, invisible and illegal characters. */
+export const HOSTILE_TEXT: [string, string][] = [
+  ["markup", `<script>alert(1)</script><img src=x onerror="alert(1)"><foreignObject/>`],
+  ["quotes", `"'"' onload="alert(1)" x='`],
+  ["entities", "&amp; &lt;svg&gt; &#x3C;script&#x3E; &nbsp; &bogus; &#0;"],
+  ["CDATA and comments", "]]> <![CDATA[ <x/> ]]> <!-- --> <?xml-stylesheet href='x'?>"],
+  ["bidi overrides", "\u202Egnp.exe\u202C \u2066isolated\u2069 \u202Dforced\u202C \u200Fmark"],
+  ["emoji", "👩‍👩‍👧‍👦🎵🇺🇸👍🏽".repeat(20)],
+  ["combining marks", `Z${"\u0300\u0301\u0302\u0303\u0304\u0305\u0306\u0307".repeat(20)}algo`],
+  ["a very long word", "Supercalifragilisticexpialidocious".repeat(12)],
+  ["a 400-character title", "A very long title that goes on ".repeat(13).slice(0, 400)],
+  ["control characters", "a\u0000b\u0001c\u0008d\u000Be\u001Ff\u007Fg\u0085h\uFFFEi\uFFFFj\uD800k\uDFFFl"],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: template syntax is the hostile input here
+  ["template syntax", "{{7*7}} ${7*7} <%= 7*7 %> #{7*7} {% raw %}"],
+  ["line breaks", "line one\nline two\r\n\tline three\u2028line four"],
+  ["style breakout", "</style><style>*{fill:url(https://evil.example/x)}</style>"],
+  ["a URL", "javascript:alert(document.domain)"],
+];
+
+export const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
+/** Controls other than tab, LF and CR; U+FFFE/U+FFFF; lone surrogates. */
+export const FORBIDDEN = /(?![\t\n\r])\p{Cc}|[\uFFFE\uFFFF]|\p{Cs}/u;
+
+/** The font the cards' stylesheet (src/embed/card-svg.ts) gives a text element by its classes. */
+export function fontOf(element: XmlElement) {
+  const classes = element.attributes.class?.split(" ") ?? [];
+  if (classes.includes("t")) return { size: 16, bold: true };
+  return { size: classes.includes("u") ? 13 : classes.includes("x") ? 11 : 12 };
+}
+
+/**
+ * The texts of an SVG card that are wider than the clipping box (nested `<svg>`)
+ * they sit in, by the renderers' own width estimate: empty when every one fits.
+ */
+export function textsWiderThanTheirBox(root: XmlElement): string[] {
+  const wide: string[] = [];
+  for (const box of [...elements(root)].filter((element) => element !== root && element.name === "svg")) {
+    for (const element of box.children.filter((child) => child.name === "text")) {
+      if (textWidth(element.text, fontOf(element)) > Number(box.attributes.width)) wide.push(element.text);
+    }
+  }
+  return wide;
+}
+
+/** The hostile string in every text field KeyAPI fills on every row of a chart (ids and URLs too), and in its region. */
+export function hostileChart(chart: ChartPayload, value: string): ChartPayload {
+  return {
+    ...chart,
+    region: value,
+    sounds: chart.sounds.map((sound) => ({
+      ...sound,
+      clip_id: value,
+      song_id: value,
+      title: value,
+      author: value,
+      cover: value,
+      link: value,
+      trend: [
+        { date: value, value: 1 },
+        { date: "2026-02-02", value: Number.NaN },
+      ],
+    })),
+  };
+}
