@@ -8,9 +8,7 @@ import { CARD_WIDTH } from "./card-svg";
 import { chartHeading, chartRows } from "./chart-facts";
 import { chartPageHeight, chartPageUrl } from "./chart-page";
 import type { ChartEmbedQuery } from "./chart-query";
-import { COVER_SIZE } from "./embed-page";
-import { htmlEscape } from "./escape";
-import { MIN_EMBED_WIDTH, type OembedOptions, type OembedResponse } from "./oembed";
+import { MIN_EMBED_WIDTH, type OembedOptions, type OembedResponse, richAnswer } from "./oembed";
 import { fitText } from "./text";
 
 /**
@@ -43,28 +41,13 @@ export function chartOembedResponse(
   options: OembedOptions,
 ): OembedResponse {
   const heading = chartHeading(chart);
-  const cover = chartRows(chart, 1)[0]?.cover;
-  const { width, height } = options.size;
-  const title = fitText(heading.label, 150, { size: 1 });
-  const answer: OembedResponse = {
-    version: "1.0",
-    type: "rich",
-    provider_name: options.providerName,
-    provider_url: `${options.origin}/`,
-    title,
-    html:
-      `<iframe src="${htmlEscape(chartPageUrl(options.origin, query))}" width="${width}" height="${height}" ` +
-      `title="${htmlEscape(fitText(heading.label, 90, { size: 1 }))}" style="border:0;max-width:100%" ` +
-      `loading="lazy" referrerpolicy="no-referrer" sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>`,
-    width,
-    height,
-    cache_age: options.cacheAge,
-  };
-  const fits = (options.maxWidth ?? COVER_SIZE) >= COVER_SIZE && (options.maxHeight ?? COVER_SIZE) >= COVER_SIZE;
-  if (cover && fits) {
-    answer.thumbnail_url = cover;
-    answer.thumbnail_width = COVER_SIZE;
-    answer.thumbnail_height = COVER_SIZE;
-  }
-  return answer;
+  return richAnswer(
+    {
+      title: fitText(heading.label, 150, { size: 1 }),
+      src: chartPageUrl(options.origin, query),
+      iframeTitle: fitText(heading.label, 90, { size: 1 }),
+      cover: chartRows(chart, 1)[0]?.cover ?? null,
+    },
+    options,
+  );
 }

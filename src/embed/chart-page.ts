@@ -14,7 +14,7 @@ import { PALETTES, type Palette } from "./card-svg";
 import { type ChartRow, chartHeading, chartRows, EMPTY_CHART, ROW_TEXT_EMS, rowsText } from "./chart-facts";
 import type { ChartEmbedQuery } from "./chart-query";
 import { trendSvg } from "./chart-svg";
-import { COVER_SIZE, type EmbedPageLinks, meta, page } from "./embed-page";
+import { type EmbedPageLinks, page, previewHead } from "./embed-page";
 import { htmlEscape, urlComponent } from "./escape";
 import { EMBED_PATH_PREFIX } from "./oembed";
 import { fitText } from "./text";
@@ -118,23 +118,16 @@ export function renderChartPage(chart: ChartPayload, query: ChartEmbedQuery, lin
   const label = fitText(heading.label, 90, { size: 1 });
   const description = rowsText(rows.slice(0, 3), ", ");
   const first = rows[0];
-  const head =
-    meta("name", "description", description) +
-    `<link rel="canonical" href="${htmlEscape(links.page)}">\n` +
-    meta("property", "og:type", "website") +
-    meta("property", "og:site_name", links.providerName) +
-    meta("property", "og:title", label) +
-    meta("property", "og:description", description) +
-    meta("property", "og:url", links.page) +
-    (first?.cover
-      ? meta("property", "og:image", first.cover) +
-        meta("property", "og:image:width", String(COVER_SIZE)) +
-        meta("property", "og:image:height", String(COVER_SIZE)) +
-        meta("property", "og:image:alt", `Cover art of ${short(byline(first))}`)
-      : "") +
-    meta("name", "twitter:card", "summary") +
-    `<link rel="alternate" type="application/json+oembed" href="${htmlEscape(links.oembed)}" title="${htmlEscape(label)}">\n` +
-    `<style>${CHART_CSS}</style>\n`;
+  const preview = previewHead({
+    type: "website",
+    siteName: links.providerName,
+    title: label,
+    description,
+    url: links.page,
+    oembed: links.oembed,
+    image: first?.cover ? { url: first.cover, alt: `Cover art of ${short(byline(first))}` } : null,
+  });
+  const head = `${preview}<style>${CHART_CSS}</style>\n`;
   const main =
     `<h1>${htmlEscape(heading.title)}<span class="vh"> · </span><span class="sub">${htmlEscape(heading.facts)}</span></h1>\n` +
     (rows.length === 0

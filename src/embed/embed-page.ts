@@ -62,8 +62,51 @@ ${main}
 `;
 }
 
-export const meta = (attribute: "name" | "property", key: string, content: string) =>
+const meta = (attribute: "name" | "property", key: string, content: string) =>
   `<meta ${attribute}="${key}" content="${htmlEscape(content)}">\n`;
+
+/** What an embed page tells link previews (OpenGraph, Twitter cards) and oEmbed consumers about itself. */
+export type LinkPreview = {
+  /** `og:type` */
+  type: string;
+  siteName: string;
+  /** Cut to a line or two already: long upstream text is cut by us, not by each unfurler. */
+  title: string;
+  description: string;
+  /** This page's canonical URL (also `og:url`). */
+  url: string;
+  /** Its oEmbed URL, for discovery. */
+  oembed: string;
+  /** A cover (https, `COVER_SIZE` square) and its alt text. */
+  image: { url: string; alt: string } | null;
+  /** More tags of the page's own (e.g. `music:duration`), after the image's. */
+  extra?: string;
+};
+
+/**
+ * The `<head>` tags for link previews and oEmbed discovery, the same for every
+ * embed page; every value is escaped here.
+ */
+export function previewHead(preview: LinkPreview): string {
+  return (
+    meta("name", "description", preview.description) +
+    `<link rel="canonical" href="${htmlEscape(preview.url)}">\n` +
+    meta("property", "og:type", preview.type) +
+    meta("property", "og:site_name", preview.siteName) +
+    meta("property", "og:title", preview.title) +
+    meta("property", "og:description", preview.description) +
+    meta("property", "og:url", preview.url) +
+    (preview.image
+      ? meta("property", "og:image", preview.image.url) +
+        meta("property", "og:image:width", String(COVER_SIZE)) +
+        meta("property", "og:image:height", String(COVER_SIZE)) +
+        meta("property", "og:image:alt", preview.image.alt)
+      : "") +
+    (preview.extra ?? "") +
+    meta("name", "twitter:card", "summary") +
+    `<link rel="alternate" type="application/json+oembed" href="${htmlEscape(preview.oembed)}" title="${htmlEscape(preview.title)}">\n`
+  );
+}
 
 /**
  * The page for a sound.
@@ -75,26 +118,19 @@ export function renderEmbedPage(sound: SoundPayload, query: CardQuery, links: Em
   // Link previews show a line or two: long upstream text is cut here, not by each unfurler.
   const label = fitText(facts.label, 90, { size: 1 });
   const byline = fitText(facts.author ? `${facts.title} by ${facts.author}` : facts.title, 90, { size: 1 });
-  const description = `${facts.summary} ${facts.facts}.`;
-  const head =
-    meta("name", "description", description) +
-    `<link rel="canonical" href="${htmlEscape(links.page)}">\n` +
-    meta("property", "og:type", "music.song") +
-    meta("property", "og:site_name", links.providerName) +
-    meta("property", "og:title", label) +
-    meta("property", "og:description", description) +
-    meta("property", "og:url", links.page) +
-    (facts.cover
-      ? meta("property", "og:image", facts.cover) +
-        meta("property", "og:image:width", String(COVER_SIZE)) +
-        meta("property", "og:image:height", String(COVER_SIZE)) +
-        meta("property", "og:image:alt", `Cover art of ${byline}`)
-      : "") +
-    (sound.duration !== null && sound.duration > 0
-      ? meta("property", "music:duration", String(Math.round(sound.duration)))
-      : "") +
-    meta("name", "twitter:card", "summary") +
-    `<link rel="alternate" type="application/json+oembed" href="${htmlEscape(links.oembed)}" title="${htmlEscape(label)}">\n`;
+  const head = previewHead({
+    type: "music.song",
+    siteName: links.providerName,
+    title: label,
+    description: `${facts.summary} ${facts.facts}.`,
+    url: links.page,
+    oembed: links.oembed,
+    image: facts.cover ? { url: facts.cover, alt: `Cover art of ${byline}` } : null,
+    extra:
+      sound.duration !== null && sound.duration > 0
+        ? meta("property", "music:duration", String(Math.round(sound.duration)))
+        : "",
+  });
   const main =
     renderCardSvg(sound, query.sound, query.theme) +
     `\n<p class="bar"><a href="${htmlEscape(facts.link)}" target="_blank" rel="noopener noreferrer">Listen on TikTok` +

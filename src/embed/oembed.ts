@@ -135,26 +135,32 @@ export type OembedOptions = {
   cacheAge: number;
 };
 
+/** What a `rich` answer shows: already cut to length, escaped by `richAnswer`. */
+export type RichContent = {
+  title: string;
+  authorName?: string;
+  /** The iframe's page. */
+  src: string;
+  iframeTitle: string;
+  /** The thumbnail (https, `COVER_SIZE` square), when there is one. */
+  cover: string | null;
+};
+
 /**
- * The `rich` oEmbed answer: an iframe of the embed page, the sound's title and
- * author, and its cover as the thumbnail when it is https and fits.
+ * A `rich` oEmbed answer, the same for every embed: a sandboxed, lazy iframe of
+ * the page, and the cover as the thumbnail when it fits the consumer's bounds.
  */
-export function oembedResponse(sound: SoundPayload, query: CardQuery, options: OembedOptions): OembedResponse {
-  const facts = soundFacts(sound, query.sound);
+export function richAnswer(content: RichContent, options: OembedOptions): OembedResponse {
   const { width, height } = options.size;
-  const src = embedPageUrl(options.origin, query);
-  const title = fitText(facts.title, 150, { size: 1 });
-  const author = facts.author ? fitText(facts.author, 150, { size: 1 }) : undefined;
-  const iframeTitle = `TikTok sound: ${fitText(facts.label, 90, { size: 1 })}`;
   const answer: OembedResponse = {
     version: "1.0",
     type: "rich",
     provider_name: options.providerName,
     provider_url: `${options.origin}/`,
-    title,
-    ...(author ? { author_name: author } : {}),
+    title: content.title,
+    ...(content.authorName ? { author_name: content.authorName } : {}),
     html:
-      `<iframe src="${htmlEscape(src)}" width="${width}" height="${height}" title="${htmlEscape(iframeTitle)}" ` +
+      `<iframe src="${htmlEscape(content.src)}" width="${width}" height="${height}" title="${htmlEscape(content.iframeTitle)}" ` +
       `style="border:0;max-width:100%" loading="lazy" referrerpolicy="no-referrer" ` +
       `sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>`,
     width,
@@ -162,10 +168,28 @@ export function oembedResponse(sound: SoundPayload, query: CardQuery, options: O
     cache_age: options.cacheAge,
   };
   const fits = (options.maxWidth ?? COVER_SIZE) >= COVER_SIZE && (options.maxHeight ?? COVER_SIZE) >= COVER_SIZE;
-  if (facts.cover && fits) {
-    answer.thumbnail_url = facts.cover;
+  if (content.cover && fits) {
+    answer.thumbnail_url = content.cover;
     answer.thumbnail_width = COVER_SIZE;
     answer.thumbnail_height = COVER_SIZE;
   }
   return answer;
+}
+
+/**
+ * The `rich` oEmbed answer for a sound: an iframe of its embed page, the
+ * sound's title and author, and its cover as the thumbnail when it is https and fits.
+ */
+export function oembedResponse(sound: SoundPayload, query: CardQuery, options: OembedOptions): OembedResponse {
+  const facts = soundFacts(sound, query.sound);
+  return richAnswer(
+    {
+      title: fitText(facts.title, 150, { size: 1 }),
+      authorName: facts.author ? fitText(facts.author, 150, { size: 1 }) : undefined,
+      src: embedPageUrl(options.origin, query),
+      iframeTitle: `TikTok sound: ${fitText(facts.label, 90, { size: 1 })}`,
+      cover: facts.cover,
+    },
+    options,
+  );
 }
