@@ -1,10 +1,9 @@
 import { expect, describe as group, it } from "vitest";
-import type { ChartPayload, ChartSound } from "../../src/domain/chart";
 import { chartHeading, chartRows, movement, rowsText, trendLine } from "../../src/embed/chart-facts";
-import example from "../fixtures/example-chart.json";
+import { EXAMPLE_CHART, FIRST_SOUND } from "../support/chart";
 
-const chart = example as ChartPayload;
-const first = chart.sounds[0] as ChartSound;
+const chart = EXAMPLE_CHART;
+const first = FIRST_SOUND;
 const days = (values: number[]) => values.map((value, index) => ({ date: `d${index}`, value }));
 
 group("chartHeading", () => {

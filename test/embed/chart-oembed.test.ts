@@ -1,30 +1,14 @@
 import { expect, describe as group, it } from "vitest";
-import type { ChartPayload, ChartSound } from "../../src/domain/chart";
 import { chartEmbedSize, chartOembedResponse } from "../../src/embed/chart-oembed";
 import { chartPageHeight } from "../../src/embed/chart-page";
-import type { ChartEmbedQuery } from "../../src/embed/chart-query";
 import type { OembedOptions } from "../../src/embed/oembed";
 import { textWidth } from "../../src/embed/text";
-import example from "../fixtures/example-chart.json";
+import { EXAMPLE_CHART, EXAMPLE_COVER, embedQuery, FIRST_SOUND } from "../support/chart";
 import { HOSTILE_TEXT, hostileChart } from "../support/hostile-text";
 
 const ORIGIN = "https://sounds.example";
-const chart = example as ChartPayload;
-const first = chart.sounds[0] as ChartSound;
-const COVER = "https://p16-sg.tiktokcdn.com/aweme/720x720/tos-alisg-v-2774/ocjWmiaBw4AAcY8ifAzsAAB5EQd8FDEDsu3Awo.jpeg";
-
-const query = (limit: number, theme: ChartEmbedQuery["theme"] = "auto"): ChartEmbedQuery => ({
-  chart: {
-    region: "US",
-    period: 7,
-    newToTop100: false,
-    commercialMusic: false,
-    searchKeyword: null,
-    page: 1,
-    limit,
-  },
-  theme,
-});
+const chart = EXAMPLE_CHART;
+const query = embedQuery;
 
 function options(limit: number, maxWidth?: number, maxHeight?: number): OembedOptions {
   const size = chartEmbedSize(limit, maxWidth, maxHeight);
@@ -72,7 +56,7 @@ group("the chart's oEmbed answer", () => {
         `referrerpolicy="no-referrer" sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>`,
       width: 480,
       height: 552,
-      thumbnail_url: COVER,
+      thumbnail_url: EXAMPLE_COVER,
       thumbnail_width: 720,
       thumbnail_height: 720,
       cache_age: 300,
@@ -82,7 +66,7 @@ group("the chart's oEmbed answer", () => {
   it("sizes the iframe by the limit and the consumer's bounds, and keeps the page's query", () => {
     const answer = chartOembedResponse(
       { ...chart, new_to_top_100: true },
-      { ...query(3, "dark"), chart: { ...query(3).chart, newToTop100: true } },
+      query(3, "dark", { newToTop100: true }),
       options(3, 300),
     );
     expect(answer).toMatchObject({
@@ -99,7 +83,7 @@ group("the chart's oEmbed answer", () => {
     const keys = (answer: object) => Object.keys(answer).filter((key) => key.startsWith("thumbnail"));
     expect(keys(chartOembedResponse(chart, query(5), options(5, 400)))).toEqual([]);
     expect(keys(chartOembedResponse(chart, query(5), options(5, undefined, 700)))).toEqual([]);
-    const http = { ...chart, sounds: [{ ...first, cover: "http://cdn.example/a.jpeg" }] };
+    const http = { ...chart, sounds: [{ ...FIRST_SOUND, cover: "http://cdn.example/a.jpeg" }] };
     expect(keys(chartOembedResponse(http, query(5), options(5)))).toEqual([]);
     expect(keys(chartOembedResponse({ ...chart, sounds: [] }, query(5), options(5)))).toEqual([]);
   });

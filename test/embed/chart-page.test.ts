@@ -12,40 +12,23 @@ import {
 import type { ChartEmbedQuery } from "../../src/embed/chart-query";
 import { oembedUrl } from "../../src/embed/oembed";
 import { textWidth } from "../../src/embed/text";
-import { THEMES, type Theme } from "../../src/sound/query";
-import example from "../fixtures/example-chart.json";
+import { THEMES } from "../../src/sound/query";
+import { EXAMPLE_CHART, EXAMPLE_COVER, embedQuery, FIRST_SOUND, withSounds } from "../support/chart";
 import { BIDI, FORBIDDEN, HOSTILE_TEXT, hostileChart } from "../support/hostile-text";
 import { metaContent, named, parseHtml, textContent } from "../support/html";
 import { elements, inertnessProblems, type XmlElement } from "../support/xml";
 
 const ORIGIN = "https://sounds.example";
-const chart = example as ChartPayload;
-const first = chart.sounds[0] as ChartSound;
-const COVER = "https://p16-sg.tiktokcdn.com/aweme/720x720/tos-alisg-v-2774/ocjWmiaBw4AAcY8ifAzsAAB5EQd8FDEDsu3Awo.jpeg";
-
-function queryOf(limit = 10, theme: Theme = "auto", filters: Partial<ChartEmbedQuery["chart"]> = {}): ChartEmbedQuery {
-  return {
-    chart: {
-      region: "US",
-      period: 7,
-      newToTop100: false,
-      commercialMusic: false,
-      searchKeyword: null,
-      page: 1,
-      limit,
-      ...filters,
-    },
-    theme,
-  };
-}
+const chart = EXAMPLE_CHART;
+const first = FIRST_SOUND;
+const queryOf = embedQuery;
 
 function linksFor(query: ChartEmbedQuery): ChartPageLinks {
   const page = chartPageUrl(ORIGIN, query);
   return { page, oembed: oembedUrl(ORIGIN, page), providerName: "tiktok-sound-edge", origin: ORIGIN };
 }
 
-const render = (payload: ChartPayload, query = queryOf()) => renderChartPage(payload, query, linksFor(query));
-const withSounds = (sounds: ChartSound[]): ChartPayload => ({ ...chart, sounds });
+const render = (payload: ChartPayload, query = queryOf(10)) => renderChartPage(payload, query, linksFor(query));
 
 /** The tags the page may contain: its own, and the trend lines'. */
 const TAGS = new Set([
@@ -174,7 +157,7 @@ group("the chart page", () => {
       "1. New Sun — Chihei Hatakeyama, 2. Midnight Drift — Mira Sol, 3. Echo Hearts — The Quiet Hours",
     );
     expect(metaContent(root, "description")).toBe(metaContent(root, "og:description"));
-    expect(metaContent(root, "og:image")).toBe(COVER);
+    expect(metaContent(root, "og:image")).toBe(EXAMPLE_COVER);
     expect(metaContent(root, "og:image:alt")).toBe("Cover art of New Sun by Chihei Hatakeyama");
     expect(metaContent(root, "og:url")).toBe(url);
     expect(metaContent(root, "og:type")).toBe("website");

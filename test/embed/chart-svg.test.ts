@@ -1,21 +1,20 @@
 import { expect, describe as group, it } from "vitest";
-import type { ChartPayload, ChartSound } from "../../src/domain/chart";
+import type { ChartPayload } from "../../src/domain/chart";
 import { CARD_DESC_ID, CARD_TITLE_ID, CARD_WIDTH } from "../../src/embed/card-svg";
 import { MAX_TREND_POINTS } from "../../src/embed/chart-facts";
 import { chartCardHeight, renderChartSvg } from "../../src/embed/chart-svg";
 import { textWidth } from "../../src/embed/text";
 import { THEMES } from "../../src/sound/query";
-import example from "../fixtures/example-chart.json";
+import { EXAMPLE_CHART, FIRST_SOUND, withSounds } from "../support/chart";
 import { BIDI, FORBIDDEN, HOSTILE_TEXT, hostileChart, textsWiderThanTheirBox } from "../support/hostile-text";
 import { allText, elements, inertnessProblems, parseXml, type XmlElement } from "../support/xml";
 
-const chart = example as ChartPayload;
+const chart = EXAMPLE_CHART;
 const render = (payload: ChartPayload, limit = 5, theme: (typeof THEMES)[number] = "auto") =>
   renderChartSvg(payload, theme, { limit });
 const named = (root: XmlElement, name: string) => [...elements(root)].filter((element) => element.name === name);
 const texts = (root: XmlElement) => named(root, "text").map((element) => element.text);
-const withSounds = (sounds: ChartSound[]): ChartPayload => ({ ...chart, sounds });
-const first = chart.sounds[0] as ChartSound;
+const first = FIRST_SOUND;
 
 async function gzipSize(text: string): Promise<number> {
   const gzipped = new Response(new Response(text).body?.pipeThrough(new CompressionStream("gzip")));

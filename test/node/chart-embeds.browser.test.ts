@@ -9,20 +9,15 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChartPayload } from "../../src/domain/chart.ts";
 import { chartPageHeight, chartPageUrl, renderChartPage } from "../../src/embed/chart-page.ts";
-import type { ChartEmbedQuery } from "../../src/embed/chart-query.ts";
 import { renderChartSvg } from "../../src/embed/chart-svg.ts";
 import { THEMES, type Theme } from "../../src/sound/query.ts";
-import example from "../fixtures/example-chart.json" with { type: "json" };
+import { EXAMPLE_CHART, embedQuery } from "../support/chart.ts";
 import { axeViolations } from "./support/axe.ts";
 import { announceSkip, browserTestsRun, launchBrowser, newLoopbackContext, SKIP_REASON } from "./support/browser.ts";
 
 const ORIGIN = "http://127.0.0.1:1";
-const chart = example as ChartPayload;
-
-function query(limit: number, theme: Theme): ChartEmbedQuery {
-  const filters = { newToTop100: false, commercialMusic: false, searchKeyword: null };
-  return { chart: { region: "US", period: 7, ...filters, page: 1, limit }, theme };
-}
+const chart = EXAMPLE_CHART;
+const query = embedQuery;
 
 function pageHtml(payload: ChartPayload, limit: number, theme: Theme): string {
   const page = chartPageUrl(ORIGIN, query(limit, theme));
