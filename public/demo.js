@@ -1,7 +1,7 @@
 // The demo page's own behaviour: the snippets name this origin, the widget's can be copied,
 // and the form sets a card's attributes.
 const snippet = document.getElementById("snippet");
-snippet.textContent = snippet.textContent.replace('src="/widget.js"', `src="${location.origin}/widget.js"`);
+snippet.textContent = snippet.textContent.replaceAll('src="/', `src="${location.origin}/`);
 for (const code of document.querySelectorAll("code[data-origin]")) {
   code.textContent = code.textContent.replace(/(^|[\s"(])\/(v1|embed)\//g, `$1${location.origin}/$2/`);
 }

@@ -6,7 +6,9 @@ interface Env {
   readonly [binding: string]: unknown;
   // Read directly (not through config.ts) by the Durable Objects.
   readonly KEYAPI_API_KEY: string;
-  readonly CREDIT_LEDGER: DurableObjectNamespace<import("../src/coordinator/credit-ledger").CreditLedger>;
+  readonly CREDIT_LEDGER: DurableObjectNamespace<import("../src/ledger/credit-ledger").CreditLedger>;
+  // Read directly by the response envelope (src/http/envelope.ts).
+  readonly ANALYTICS?: AnalyticsEngineDataset;
 }
 
 // Workers binding and runtime types that src/ names; opaque here, real in worker-configuration.d.ts.
@@ -29,11 +31,15 @@ type DurableObjectNamespace<T = unknown> = {
   idFromName(name: string): DurableObjectId;
   get(id: DurableObjectId): DurableObjectStub<T>;
 };
-type DurableObjectState = {
-  storage: { sql: SqlStorage; setAlarm(time: number): Promise<void>; deleteAll(): Promise<void> };
+type DurableObjectStorage = {
+  sql: SqlStorage;
+  setAlarm(time: number): Promise<void>;
+  deleteAll(): Promise<void>;
+  transactionSync<T>(closure: () => T): T;
 };
+type DurableObjectState = { storage: DurableObjectStorage; waitUntil(promise: Promise<unknown>): void };
 type SqlStorage = {
-  exec<T = Record<string, unknown>>(query: string, ...bindings: unknown[]): { toArray(): T[] };
+  exec<T = Record<string, unknown>>(query: string, ...bindings: unknown[]): { toArray(): T[]; one(): T };
 };
 declare module "cloudflare:workers" {
   export abstract class DurableObject<E = unknown> {
@@ -42,6 +48,13 @@ declare module "cloudflare:workers" {
     constructor(ctx: DurableObjectState, env: E);
     alarm?(): Promise<void>;
   }
+}
+
+// Workers Analytics Engine (src/http/analytics.ts) and the request's Cloudflare properties.
+type AnalyticsEngineDataPoint = { indexes?: string[]; doubles?: number[]; blobs?: string[] };
+type AnalyticsEngineDataset = { writeDataPoint(point?: AnalyticsEngineDataPoint): void };
+interface Request {
+  readonly cf?: { colo?: unknown };
 }
 
 // Workers' extension of WebCrypto (src/routes/admin.ts compares tokens with it).

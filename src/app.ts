@@ -1,13 +1,13 @@
 /**
  * The request path, in order: request id, security headers and log line →
- * surface (card, embed page) → configuration → CORS → URL bound → rate limit (/v1/*, /embed/*, /oembed) →
- * 405 detection → routes; errors of every kind end in `onError` (problem+json, or a card or page on the
+ * surface (card, embed page, oEmbed) → configuration → CORS → URL bound → rate limit (/v1/*, /embed/*, /oembed) →
+ * 405 detection (and OPTIONS: 204 with `Allow`) → routes; errors of every kind end in `onError` (problem+json, or a card or page on the
  * embed surfaces) and still pass back out through the same middleware.
  */
 import { Hono } from "hono";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import type { AppEnv } from "./app-env";
-import { createSoundCache, type SoundCache, type SoundCacheOptions } from "./cache/sound-cache";
+import { createTieredCache, type TieredCache, type TieredCacheOptions } from "./cache/tiered-cache";
 import { loadConfig } from "./config";
 import { ProblemError } from "./domain/problems";
 import { OEMBED_PATH } from "./embed/oembed";
@@ -17,7 +17,9 @@ import { responseEnvelope, surface } from "./http/envelope";
 import { problemResponse } from "./http/problem";
 import { rateLimit } from "./http/rate-limit";
 import { adminRoutes } from "./routes/admin";
+import { requestDimensions } from "./routes/analytics";
 import { CARD_PATH, cardRoutes } from "./routes/card";
+import { chartRoutes } from "./routes/chart";
 import { EMBED_PATH, embedRoutes } from "./routes/embed";
 import { health } from "./routes/health";
 import { oembedRoutes } from "./routes/oembed";
@@ -29,20 +31,21 @@ import { webhookRoutes } from "./routes/webhook";
 export const MAX_URL_LENGTH = 2048;
 
 /** What lives as long as the isolate: the clock and the cache (tier 0, coalescing, breaker). */
-export type Runtime = { clock: () => number; cache: SoundCache };
+export type Runtime = { clock: () => number; cache: TieredCache };
 
-export function createRuntime(options: SoundCacheOptions = {}): Runtime {
-  return { clock: options.clock ?? Date.now, cache: createSoundCache(options) };
+export function createRuntime(options: TieredCacheOptions = {}): Runtime {
+  return { clock: options.clock ?? Date.now, cache: createTieredCache(options) };
 }
 
 export function createApp(runtime: Runtime = createRuntime()) {
   const app = new Hono<AppEnv>();
   const rendered = createRenderCache();
 
-  app.use(responseEnvelope());
+  app.use(responseEnvelope(requestDimensions));
   // Before anything that can throw, so even a refusal is drawn as a card or a page.
   app.use(CARD_PATH, surface("card"));
   app.use(EMBED_PATH, surface("embed"));
+  app.use(OEMBED_PATH, surface("oembed"));
   app.use(async function withConfig(c, next) {
     c.set("config", loadConfig(c.env));
     await next();
@@ -62,6 +65,8 @@ export function createApp(runtime: Runtime = createRuntime()) {
       app,
       onMethodNotAllowed: (c, methods) => {
         const allow = [...methods, "OPTIONS"].join(", ");
+        // OPTIONS asks what the path allows (RFC 9110 §9.3.7); CORS preflights were answered before this.
+        if (c.req.method === "OPTIONS") return new Response(null, { status: 204, headers: { Allow: allow } });
         const error = new ProblemError(
           "method-not-allowed",
           `${c.req.method.slice(0, 20)} is not allowed here. Allowed: ${allow}.`,
@@ -73,6 +78,7 @@ export function createApp(runtime: Runtime = createRuntime()) {
 
   app.route("/", health);
   app.route("/", soundRoutes(runtime.cache, runtime.clock));
+  app.route("/", chartRoutes(runtime.cache, runtime.clock));
   app.route("/", webhookRoutes(runtime.cache, runtime.clock));
   app.route("/", adminRoutes(runtime.clock));
   app.route("/", cardRoutes(runtime.cache, runtime.clock, rendered));

@@ -4,13 +4,22 @@
  * answers 500 `service-misconfigured`, never with a half-working request path.
  */
 import * as z from "zod/mini";
-import type { Ttls } from "./cache/answer";
-import type { CreditLedger } from "./coordinator/credit-ledger";
 import type { SoundCoordinator } from "./coordinator/sound-coordinator";
+import { type ChartFilter, chartQueryParams, DEFAULT_LIST_PAGE_SIZE } from "./domain/chart";
+import type { Ttls } from "./domain/freshness";
 import { ProblemError } from "./domain/problems";
-import { DEFAULT_PERIOD, DEFAULT_REGION, type SoundQuery, soundQueryParams } from "./sound/query";
+import { DEFAULT_PERIOD, DEFAULT_REGION } from "./domain/query";
+import { type SoundQuery, soundQueryParams } from "./domain/sound";
+import { type AlertTarget, alertEnvSchema, alertTargetOf } from "./ledger/alert-target";
+import type { CreditLedger } from "./ledger/credit-ledger";
 import type { WebhookDeliveries } from "./webhook/deliveries";
 import { decodeSigningSecret } from "./webhook/standard";
+
+/**
+ * Credits a day when `CREDIT_BUDGET_PER_DAY` is not set (wrangler.toml ships the same value): safe by
+ * default, 1,000 KeyAPI calls. `0` means no limit, and has to be asked for.
+ */
+export const DEFAULT_CREDIT_BUDGET_PER_DAY = 2000;
 
 export type AllowedOrigins = { any: true } | { any: false; origins: ReadonlySet<string> };
 
@@ -20,8 +29,12 @@ export type Config = {
   allowedOrigins: AllowedOrigins;
   upstreamTimeoutMs: number;
   ttls: Ttls;
-  /** Kept warm by the cron trigger. */
+  /** Sounds kept warm by the cron trigger (`WARM_CLIP_IDS`). */
   warmQueries: SoundQuery[];
+  /** Charts whose first upstream page the cron trigger keeps warm (`WARM_CHARTS`). */
+  warmCharts: ChartFilter[];
+  /** The page size KeyAPI's list is asked for (`KEYAPI_LIST_PAGE_SIZE`): every chart is fetched in pages of it. */
+  listPageSize: number;
   soundCache: KVNamespace;
   /** All `/v1/*` requests, per client. */
   rateLimiter: RateLimit;
@@ -42,8 +55,15 @@ export type Config = {
   creditLedger: DurableObjectNamespace<CreditLedger>;
   /** Credits KeyAPI may be charged per UTC day, all locations together; 0 = no limit. */
   creditBudgetPerDay: number;
-  /** Absent: the usage endpoint answers 503. */
+  /** Absent: the admin endpoints answer 503. */
   adminToken: string | undefined;
+  /** Where the ledger sends budget alerts (it reads them itself, with `alertTarget`); here for the admin config answer. */
+  alerts: AlertTarget | undefined;
+  /**
+   * The origin the service is reached at (`PUBLIC_URL`): its self-links in embed pages and oEmbed use it.
+   * Absent: they use the request's own origin, which comes from its Host header.
+   */
+  publicUrl: string | undefined;
 };
 
 const nonBlank = z.string().check(z.trim(), z.minLength(1, "must not be empty"));
@@ -61,6 +81,16 @@ const httpUrl = z.pipe(
   }),
 );
 
+/**
+ * `candidate` as an origin (scheme, host, port; one trailing slash allowed), or undefined when it says
+ * anything more or less: a path, a query, a fragment, credentials, an opaque origin.
+ */
+function asOrigin(candidate: string): string | undefined {
+  const url = URL.parse(candidate);
+  if (!url || url.origin === "null" || url.origin !== candidate.replace(/\/$/, "")) return undefined;
+  return url.origin;
+}
+
 /** `*`, or a comma-separated list of origins such as `https://a.example,http://localhost:3000`. */
 const originList = z.pipe(
   nonBlank,
@@ -69,14 +99,34 @@ const originList = z.pipe(
     const origins = new Set<string>();
     for (const entry of value.split(",")) {
       const candidate = entry.trim();
-      const url = URL.parse(candidate);
-      if (!url || url.origin === "null" || url.origin !== candidate.replace(/\/$/, "")) {
+      const origin = asOrigin(candidate);
+      if (!origin) {
         ctx.issues.push({ code: "custom", message: `"${candidate}" is not an origin`, input: value });
         return z.NEVER;
       }
-      origins.add(url.origin);
+      origins.add(origin);
     }
     return { any: false, origins };
+  }),
+);
+
+/** Where the service is reached, `https://sounds.example.com`: an http(s) origin, or blank for none. */
+const publicUrl = z.pipe(
+  z.string(),
+  z.transform((value, ctx) => {
+    const candidate = value.trim();
+    if (candidate === "") return undefined;
+    const origin = asOrigin(candidate);
+    if (!origin || !/^https?:/.test(origin)) {
+      ctx.issues.push({
+        code: "custom",
+        message:
+          "must be an http(s) scheme and host such as https://sounds.example.com (no path, query or credentials)",
+        input: value,
+      });
+      return z.NEVER;
+    }
+    return origin;
   }),
 );
 
@@ -121,6 +171,36 @@ const warmList = z.pipe(
   }),
 );
 
+/** `region:period` pairs, comma-separated (`US:7,GB:30`), with the list endpoint's rules; no filters, no search. */
+const warmCharts = z.pipe(
+  z.string(),
+  z.transform((value, ctx): ChartFilter[] => {
+    const charts: ChartFilter[] = [];
+    for (const entry of value
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean)) {
+      const [region = "", period = String(DEFAULT_PERIOD), ...rest] = entry.split(":");
+      const parsed = {
+        region: chartQueryParams.region.safeParse(region),
+        period: chartQueryParams.period.safeParse(period),
+      };
+      if (!parsed.region.success || !parsed.period.success || rest.length > 0) {
+        ctx.issues.push({ code: "custom", message: `"${entry}" is not region[:period]`, input: value });
+        return z.NEVER;
+      }
+      charts.push({
+        region: parsed.region.data,
+        period: parsed.period.data,
+        newToTop100: false,
+        commercialMusic: false,
+        searchKeyword: null,
+      });
+    }
+    return charts;
+  }),
+);
+
 const kvNamespace = z.custom<KVNamespace>(
   (value) => typeof value === "object" && value !== null && "getWithMetadata" in value,
   "must be a KV namespace binding",
@@ -146,6 +226,11 @@ export const envSchema = z.object({
   STALE_TTL_SECONDS: z.prefault(wholeSeconds(0), "172800"),
   NEGATIVE_TTL_SECONDS: z.prefault(wholeSeconds(1), "300"),
   WARM_CLIP_IDS: z.prefault(warmList, ""),
+  WARM_CHARTS: z.prefault(warmCharts, ""),
+  KEYAPI_LIST_PAGE_SIZE: z.prefault(
+    z.pipe(nonBlank.check(z.regex(/^([1-9]|1[0-9]|20)$/, "must be a whole number from 1 to 20")), z.transform(Number)),
+    String(DEFAULT_LIST_PAGE_SIZE),
+  ),
   SOUND_CACHE: kvNamespace,
   RATE_LIMITER: rateLimitBinding,
   MISS_LIMITER: rateLimitBinding,
@@ -153,8 +238,10 @@ export const envSchema = z.object({
   WEBHOOK_SECRET: z.optional(nonBlank.check(z.minLength(16, "must be at least 16 characters"))),
   SOUND_COORDINATOR: durableObjectNamespace<SoundCoordinator>(),
   CREDIT_LEDGER: durableObjectNamespace<CreditLedger>(),
-  CREDIT_BUDGET_PER_DAY: z.prefault(wholeNumber, "0"),
+  CREDIT_BUDGET_PER_DAY: z.prefault(wholeNumber, String(DEFAULT_CREDIT_BUDGET_PER_DAY)),
   ADMIN_TOKEN: z.optional(nonBlank.check(z.minLength(16, "must be at least 16 characters"))),
+  PUBLIC_URL: z.optional(publicUrl),
+  ...alertEnvSchema.shape,
 });
 
 const parsed = new WeakMap<object, Config | ProblemError>();
@@ -173,12 +260,16 @@ export function loadConfig(env: Env): Config {
   return outcome;
 }
 
+function logInvalid(issues: z.core.$ZodIssue[]): void {
+  // Names and rules only: the values may be secrets.
+  const problems = issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  console.error(JSON.stringify({ level: "error", message: "invalid configuration", problems }));
+}
+
 function parseConfig(env: Env): Config | ProblemError {
   const result = envSchema.safeParse(env);
   if (!result.success) {
-    // Names and rules only: the values may be secrets.
-    const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    console.error(JSON.stringify({ level: "error", message: "invalid configuration", problems }));
+    logInvalid(result.error.issues);
     return new ProblemError("service-misconfigured", "The service is misconfigured. The operator has been told.");
   }
   const vars = result.data;
@@ -193,6 +284,8 @@ function parseConfig(env: Env): Config | ProblemError {
       negativeSeconds: vars.NEGATIVE_TTL_SECONDS,
     },
     warmQueries: vars.WARM_CLIP_IDS,
+    warmCharts: vars.WARM_CHARTS,
+    listPageSize: vars.KEYAPI_LIST_PAGE_SIZE,
     soundCache: vars.SOUND_CACHE,
     rateLimiter: vars.RATE_LIMITER,
     missLimiter: vars.MISS_LIMITER,
@@ -203,5 +296,7 @@ function parseConfig(env: Env): Config | ProblemError {
     creditLedger: vars.CREDIT_LEDGER,
     creditBudgetPerDay: vars.CREDIT_BUDGET_PER_DAY,
     adminToken: vars.ADMIN_TOKEN,
+    alerts: alertTargetOf(vars),
+    publicUrl: vars.PUBLIC_URL,
   };
 }

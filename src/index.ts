@@ -2,8 +2,8 @@
 import { createApp, createRuntime } from "./app";
 import { warmUp } from "./scheduled";
 
-export { CreditLedger } from "./coordinator/credit-ledger";
 export { SoundCoordinator } from "./coordinator/sound-coordinator";
+export { CreditLedger } from "./ledger/credit-ledger";
 
 const runtime = createRuntime();
 const app = createApp(runtime);

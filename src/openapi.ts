@@ -9,9 +9,20 @@
  */
 import * as z from "zod/mini";
 import { description, name, version } from "../package.json";
-import { CACHE_STATUSES, TIERS } from "./cache/sound-cache";
-import type { Usage } from "./coordinator/credit-ledger";
-import { type ProblemKind, problemKinds } from "./domain/problems";
+import { CACHE_STATUSES, TIERS } from "./cache/tiered-cache";
+import { ALERT_EVENT_TYPE, BUDGET_THRESHOLDS } from "./domain/budget-alerts";
+import {
+  chartPayloadSchema,
+  DEFAULT_CHART_LIMIT,
+  MAX_CHART_DEPTH,
+  MAX_CHART_LIMIT,
+  MAX_KEYWORD_LENGTH,
+} from "./domain/chart";
+import { ENDPOINT_NAMES } from "./domain/endpoint";
+import { MAX_LISTED_ERRORS, type ProblemDetails, type ProblemKind, problemKinds, problemType } from "./domain/problems";
+import { DEFAULT_PERIOD, DEFAULT_REGION, DEFAULT_THEME, PERIODS } from "./domain/query";
+import { cardQueryParams, soundPayloadSchema, soundQueryParams } from "./domain/sound";
+import { CALL_OUTCOMES } from "./domain/upstream";
 import { CARD_HEIGHT, CARD_WIDTH, ERROR_CARD_HEIGHT } from "./embed/card-svg";
 import {
   EMBED_PATH_PREFIX,
@@ -20,18 +31,42 @@ import {
   type OembedResponse,
   oembedQueryParams,
 } from "./embed/oembed";
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_MAX_AGE_SECONDS } from "./http/cors";
 import { CARD_STATUS_HEADER, HTML_CONTENT_TYPE, SVG_CONTENT_TYPE } from "./http/embed-response";
 import { CARD_SECURITY_HEADERS } from "./http/envelope";
-import { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemType } from "./http/problem";
-import { soundPayloadSchema } from "./keyapi/sound";
-import { USAGE_PATH } from "./routes/admin";
+import { EVERY_ROUTE_PROBLEMS, PROBLEM_CONTENT_TYPE } from "./http/problem";
+import { RATE_LIMITED_ROUTE_PROBLEMS } from "./http/rate-limit";
+import {
+  type CountedOutcome,
+  type DaySpend,
+  type History,
+  type Hours,
+  KEEP_DAYS,
+  KEEP_HOURS,
+  type KeySpend,
+  type Usage,
+} from "./ledger/contract";
+import {
+  ADMIN_PROBLEMS,
+  CONFIG_PATH,
+  type ConfigAnswer,
+  DEFAULT_HISTORY_DAYS,
+  DEFAULT_HOURS,
+  DEFAULT_KEYS_LIMIT,
+  HISTORY_PATH,
+  HOURS_PATH,
+  KEYS_PATH,
+  MAX_KEYS_LIMIT,
+  USAGE_PATH,
+} from "./routes/admin";
 import { CARD_PATH } from "./routes/card";
-import { SOUND_PATH } from "./routes/sound";
-import { REPLAYED_HEADER, WEBHOOK_PATH } from "./routes/webhook";
-import { cardQueryParams, DEFAULT_PERIOD, DEFAULT_REGION, DEFAULT_THEME, soundQueryParams } from "./sound/query";
+import { CHART_PATH, CHART_PROBLEMS } from "./routes/chart";
+import { HEALTH_PROBLEMS } from "./routes/health";
+import { OEMBED_PROBLEMS } from "./routes/oembed";
+import { SOUND_PATH, SOUND_PROBLEMS } from "./routes/sound";
+import { REPLAYED_HEADER, WEBHOOK_PATH, WEBHOOK_PROBLEMS } from "./routes/webhook";
 import { MAX_WEBHOOK_BODY_BYTES, webhookBodySchema } from "./webhook/body";
-import { MAX_CLOCK_SKEW_SECONDS } from "./webhook/signature";
-import { DELIVERY_TTL_MS } from "./webhook/standard";
+import { DELIVERY_TTL_MS, MAX_CLOCK_SKEW_SECONDS } from "./webhook/signature";
 
 type JsonObject = { [key: string]: unknown };
 
@@ -43,6 +78,7 @@ const problemSchema = z.object({
   detail: z.string(),
   request_id: z.string(),
   errors: z.optional(z.array(z.object({ param: z.string(), message: z.string() }))),
+  errors_omitted: z.optional(z.int()),
 });
 
 const healthSchema = z.object({ status: z.literal("ok"), version: z.string() });
@@ -55,6 +91,40 @@ const usageSchema = z.object({
   credits_left: z.nullable(z.int()),
   upstream_calls: z.int(),
   resets_at: z.string(),
+});
+
+const countedOutcomes = [...CALL_OUTCOMES, "unknown"] as const;
+const spendSchema = z.object({ calls: z.int(), credits: z.int() });
+
+/** One day of `GET /v1/admin/usage/history`; checked below against the ledger's `DaySpend`. */
+const daySpendSchema = z.object({
+  date: z.string(),
+  credits_spent: z.int(),
+  upstream_calls: z.int(),
+  outcomes: z.object({ "2xx": z.int(), "4xx": z.int(), "5xx": z.int(), none: z.int(), unknown: z.int() }),
+  by_endpoint: z.object({ detail: spendSchema, list: spendSchema }),
+});
+const historySchema = z.object({ credit_budget: z.nullable(z.int()), days: z.array(daySpendSchema) });
+const keySpendSchema = z.object({
+  endpoint: z.enum(ENDPOINT_NAMES),
+  key: z.string(),
+  calls: z.int(),
+  credits: z.int(),
+  last_outcome: z.enum(countedOutcomes),
+});
+const hoursSchema = z.object({
+  hours: z.array(z.object({ hour: z.string(), credits_spent: z.int(), upstream_calls: z.int() })),
+});
+const configSchema = z.object({
+  version: z.string(),
+  credit_budget: z.nullable(z.int()),
+  credits_per_call: z.int(),
+  fresh_ttl_seconds: z.int(),
+  stale_ttl_seconds: z.int(),
+  negative_ttl_seconds: z.int(),
+  upstream_timeout_ms: z.int(),
+  warm_clip_ids: z.array(z.string()),
+  budget_alerts: z.object({ webhook: z.boolean(), signed: z.boolean(), thresholds: z.array(z.number()) }),
 });
 
 /** The oEmbed answer; not in the worker (its bundle stays small), checked against `OembedResponse` below. */
@@ -81,28 +151,16 @@ const usageSchemaMatches: Same<z.infer<typeof usageSchema>, Usage> = true;
 void usageSchemaMatches;
 const oembedSchemaMatches: Same<z.infer<typeof oembedResponseSchema>, OembedResponse> = true;
 void oembedSchemaMatches;
+const ledgerSchemasMatch: [
+  Same<z.infer<typeof daySpendSchema>, DaySpend>,
+  Same<z.infer<typeof historySchema>, History>,
+  Same<z.infer<typeof keySpendSchema>, KeySpend>,
+  Same<z.infer<typeof hoursSchema>, Hours>,
+  Same<z.infer<typeof configSchema>, ConfigAnswer>,
+  Same<(typeof countedOutcomes)[number], CountedOutcome>,
+] = [true, true, true, true, true, true];
+void ledgerSchemasMatch;
 
-/** Problems a route can answer with besides its own: configuration, CORS and bugs. */
-const EVERY_ROUTE: ProblemKind[] = ["origin-not-allowed", "service-misconfigured", "internal"];
-/** Problems that belong to a path or method, not to an operation. */
-const NOT_PER_OPERATION: ProblemKind[] = ["not-found", "method-not-allowed"];
-/** Problems only the webhook answers with. */
-const WEBHOOK_ONLY: ProblemKind[] = [
-  "invalid-body",
-  "invalid-signature",
-  "payload-too-large",
-  "unsupported-media-type",
-  "webhook-delivery-in-progress",
-  "webhook-id-reused",
-  "webhook-disabled",
-  "webhook-deliveries-unavailable",
-];
-/** Problems only the admin endpoint answers with. */
-export const ADMIN_ONLY: ProblemKind[] = ["unauthorized", "admin-disabled", "usage-unavailable"];
-/** Problems only the oEmbed endpoint answers with. */
-const OEMBED_ONLY: ProblemKind[] = ["no-embed", "unsupported-format"];
-/** Problems every `/v1/*` route can answer with. */
-const EVERY_V1_ROUTE: ProblemKind[] = [...EVERY_ROUTE, "uri-too-long", "rate-limited"];
 /** Statuses whose problems say when to come back. */
 const RETRY_STATUSES = new Set([409, 429, 503]);
 
@@ -112,6 +170,25 @@ function jsonSchema(schema: z.ZodMiniType, io: "input" | "output" = "output"): J
 }
 
 const ref = (kind: "schemas" | "headers", name: string) => ({ $ref: `#/components/${kind}/${name}` });
+
+/** An object schema whose `period` is the one `Period` enum. */
+function withPeriod(schema: JsonObject): JsonObject {
+  const properties = schema.properties as JsonObject;
+  return { ...schema, properties: { ...properties, period: ref("schemas", "Period") } };
+}
+
+/**
+ * The webhook body as documented: `period` the integer enum like everywhere else (the worker also takes
+ * the query's string form, "7", from senders built before this document said so).
+ */
+function webhookRequestSchema(): JsonObject {
+  const body = jsonSchema(webhookBodySchema, "input") as { properties: { items: JsonObject } };
+  const items = body.properties.items;
+  return {
+    ...body,
+    properties: { ...body.properties, items: { ...items, items: withPeriod(items.items as JsonObject) } },
+  };
+}
 
 const headers = {
   "X-Request-Id": {
@@ -139,7 +216,18 @@ const headers = {
   },
   Age: { description: "Seconds since the answer was fetched from KeyAPI.", schema: { type: "integer", minimum: 0 } },
   "Cache-Control": {
-    description: "How long browsers and shared caches may reuse the answer.",
+    description:
+      "How long browsers and shared caches may reuse the answer, counted like `Age` from KeyAPI's answer (RFC 9111): " +
+      "`public, max-age=<Age + seconds it may be reused from now, at most 300>, stale-while-revalidate=<s>, " +
+      "stale-if-error=<s>`, so `max-age` − `Age` is what is left; a stale answer says `max-age=0`, and both stale " +
+      "windows end when the copy can no longer be served. A cached `sound-not-found`: `public, max-age=<Age + seconds " +
+      "left>`. Otherwise `no-store`.",
+    schema: { type: "string" },
+  },
+  Vary: {
+    description:
+      "`Host` on the embed page and oEmbed when `PUBLIC_URL` is not set (their links follow the request's host); " +
+      "`Origin` when `ALLOWED_ORIGINS` is a list.",
     schema: { type: "string" },
   },
   "Retry-After": {
@@ -148,13 +236,17 @@ const headers = {
   },
 } satisfies Record<string, JsonObject>;
 
+/** Headers some statuses carry besides the ones every problem does (a cached 404's, a 401's challenge). */
+type HeadersByStatus = Partial<Record<number, JsonObject>>;
+
 /**
- * One response per status for `kinds`, with the headers every problem carries;
+ * One response per status for `kinds`, with the headers every problem carries and `extra` ones;
  * `body` says what the response holds for the kinds of one status.
  */
 function responsesByStatus(
-  kinds: ProblemKind[],
+  kinds: readonly ProblemKind[],
   body: (status: number, group: ProblemKind[]) => { description: string; content: JsonObject },
+  extra: HeadersByStatus = {},
 ): Record<string, JsonObject> {
   const byStatus = new Map<number, ProblemKind[]>();
   for (const kind of kinds) {
@@ -166,7 +258,7 @@ function responsesByStatus(
     const responseHeaders: JsonObject = { "X-Request-Id": ref("headers", "X-Request-Id") };
     if (RETRY_STATUSES.has(status)) responseHeaders["Retry-After"] = ref("headers", "Retry-After");
     const { description, content } = body(status, group);
-    responses[String(status)] = { description, headers: responseHeaders, content };
+    responses[String(status)] = { description, headers: { ...responseHeaders, ...extra[status] }, content };
   }
   return responses;
 }
@@ -175,30 +267,41 @@ function responsesByStatus(
  * One response per status, listing every problem `type` that status can carry.
  * A new kind in `problemKinds` shows up here without touching this file.
  */
-function problemResponses(kinds: ProblemKind[]): Record<string, JsonObject> {
-  return responsesByStatus(kinds, (status, group) => ({
-    description: group.map((kind) => `\`${kind}\`: ${problemKinds[kind].title}`).join("; "),
-    content: {
-      [PROBLEM_CONTENT_TYPE]: {
-        schema: {
-          allOf: [
-            ref("schemas", "Problem"),
-            {
-              properties: {
-                type: { enum: group.map(problemType) },
-                title: { enum: group.map((kind) => problemKinds[kind].title) },
-                status: { const: status },
-              },
-            },
-          ],
-        },
-      },
-    },
-  }));
+function problemResponses(kinds: readonly ProblemKind[], extra: HeadersByStatus = {}): Record<string, JsonObject> {
+  return responsesByStatus(
+    kinds,
+    (_status, group) => ({
+      description: group.map((kind) => `\`${kind}\`: ${problemKinds[kind].title}`).join("; "),
+      content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchemaFor(group) } },
+    }),
+    extra,
+  );
 }
 
-function queryParameter(name: keyof typeof cardQueryParams, description: string, fallback?: string): JsonObject {
-  const schema = jsonSchema(cardQueryParams[name], "input");
+/** The Problem schema narrowed to `kinds` (all of one status unless `status` is false). */
+function problemSchemaFor(kinds: readonly ProblemKind[], status = true): JsonObject {
+  const statuses = [...new Set(kinds.map((kind) => problemKinds[kind].status))];
+  return {
+    allOf: [
+      ref("schemas", "Problem"),
+      {
+        properties: {
+          type: { enum: kinds.map(problemType) },
+          title: { enum: kinds.map((kind) => problemKinds[kind].title) },
+          ...(status ? { status: { const: statuses[0] } } : { status: { enum: statuses } }),
+        },
+      },
+    ],
+  };
+}
+
+function queryParameter(
+  name: keyof typeof cardQueryParams,
+  description: string,
+  fallback?: string | number,
+): JsonObject {
+  // One integer enum for `period` everywhere (query, payload, webhook); `period=7` is how a client sends 7.
+  const schema = name === "period" ? ref("schemas", "Period") : jsonSchema(cardQueryParams[name], "input");
   return {
     name,
     in: "query",
@@ -210,8 +313,45 @@ function queryParameter(name: keyof typeof cardQueryParams, description: string,
 
 const soundParameters = () => [
   queryParameter("clip_id", "The sound's clip id: 1 to 20 decimal digits, leading zeros kept."),
-  queryParameter("period", "Trend period in days.", String(DEFAULT_PERIOD)),
+  queryParameter("period", "Trend period in days.", DEFAULT_PERIOD),
   queryParameter("region", "ISO 3166-1 alpha-2 country code, any case.", DEFAULT_REGION),
+];
+
+/** The list endpoint's query as a generated client sends it: integers and booleans, not their strings. */
+const chartParameters = () => [
+  queryParameter("period", "Trend period in days.", DEFAULT_PERIOD),
+  queryParameter("region", "ISO 3166-1 alpha-2 country code, any case.", DEFAULT_REGION),
+  {
+    name: "page",
+    in: "query",
+    required: false,
+    description: `The window's page of \`limit\` sounds; \`page\` × \`limit\` at most ${MAX_CHART_DEPTH}.`,
+    schema: { type: "integer", minimum: 1, maximum: MAX_CHART_DEPTH, default: 1 },
+  },
+  {
+    name: "limit",
+    in: "query",
+    required: false,
+    description: "Sounds per page.",
+    schema: { type: "integer", minimum: 1, maximum: MAX_CHART_LIMIT, default: DEFAULT_CHART_LIMIT },
+  },
+  ...(["new_to_top_100", "commercial_music"] as const).map((name) => ({
+    name,
+    in: "query",
+    required: false,
+    description:
+      name === "new_to_top_100" ? "Only sounds new to the top 100." : "Only sounds cleared for commercial use.",
+    schema: { type: "boolean", default: false },
+  })),
+  {
+    name: "search_keyword",
+    in: "query",
+    required: false,
+    description:
+      `A search: NFKC-normalised, trimmed, inner whitespace collapsed, then 1 to ${MAX_KEYWORD_LENGTH} characters ` +
+      "without control characters; `false` (any case) is refused, since KeyAPI reads it as no search.",
+    schema: { type: "string", minLength: 1, maxLength: MAX_KEYWORD_LENGTH },
+  },
 ];
 
 const themeParameter = () =>
@@ -230,11 +370,15 @@ const ifNoneMatch = {
 };
 
 /** The embed page's errors: HTML pages with the status the JSON endpoint would give. */
-function pageResponses(kinds: ProblemKind[]): Record<string, JsonObject> {
-  return responsesByStatus(kinds, (_status, group) => ({
-    description: `An HTML page saying what happened (${group.map((kind) => problemKinds[kind].title).join("; ")}).`,
-    content: { [HTML_CONTENT_TYPE]: { schema: { type: "string" } } },
-  }));
+function pageResponses(kinds: readonly ProblemKind[], extra: HeadersByStatus = {}): Record<string, JsonObject> {
+  return responsesByStatus(
+    kinds,
+    (_status, group) => ({
+      description: `An HTML page saying what happened (${group.map((kind) => problemKinds[kind].title).join("; ")}).`,
+      content: { [HTML_CONTENT_TYPE]: { schema: { type: "string" } } },
+    }),
+    extra,
+  );
 }
 
 /**
@@ -280,7 +424,9 @@ type OperationSpec = {
   /** Success (and 304) responses. */
   responses: Record<string, JsonObject>;
   /** The problems it can answer with, grouped by status into responses. */
-  problems?: ProblemKind[];
+  problems?: readonly ProblemKind[];
+  /** Headers some of those problem statuses carry besides `X-Request-Id` and `Retry-After`. */
+  problemHeaders?: HeadersByStatus;
   /** Responses that are not problem+json (static files). */
   otherErrors?: Record<string, JsonObject>;
 };
@@ -290,30 +436,53 @@ type OperationSpec = {
  * responses. Adding an endpoint is one call, e.g. with `security: ["adminToken"]`.
  */
 function operation(spec: OperationSpec): JsonObject {
-  const { security = [], problems = [], otherErrors = {}, responses, ...rest } = spec;
+  const { security = [], problems = [], problemHeaders, otherErrors = {}, responses, ...rest } = spec;
   return {
     ...rest,
     security: security.map((scheme) => ({ [scheme]: [] })),
-    responses: { ...responses, ...problemResponses(problems), ...otherErrors },
+    responses: { ...responses, ...problemResponses(problems, problemHeaders), ...otherErrors },
   };
 }
 
+type PathItem = Record<string, JsonObject | JsonObject[]>;
+
+/** A path item's operations (its other keys, such as `parameters`, are not). */
+const operationsOf = (item: PathItem) =>
+  Object.entries(item).filter((entry): entry is [string, JsonObject] => entry[0] !== "parameters");
+
 /** The schemes the operations in `paths` name, for `components.securitySchemes`. */
-function usedSecuritySchemes(paths: Record<string, Record<string, JsonObject>>): JsonObject {
+function usedSecuritySchemes(paths: Record<string, PathItem>): JsonObject {
   const used = new Set(
     Object.values(paths).flatMap((item) =>
-      Object.values(item).flatMap((op) => (op.security as JsonObject[]).flatMap((entry) => Object.keys(entry))),
+      operationsOf(item).flatMap(([, op]) => (op.security as JsonObject[]).flatMap((entry) => Object.keys(entry))),
     ),
   );
   return Object.fromEntries(Object.entries(securitySchemes).filter(([name]) => used.has(name)));
 }
 
-const staticFile = (operationId: string, summary: string, mediaType: string, answer: string) => ({
-  get: operation({
+/** The same operation for HEAD: its responses' headers without their bodies. */
+function headOf(get: JsonObject, operationId: string): JsonObject {
+  const responses = Object.fromEntries(
+    Object.entries(get.responses as Record<string, JsonObject>).map(([status, { content: _body, ...response }]) => [
+      status,
+      response,
+    ]),
+  );
+  return {
+    ...get,
     operationId,
+    summary: `${get.summary} (headers only)`,
+    description: "As GET, without a body.",
+    responses,
+  };
+}
+
+const staticFile = (name: string, summary: string, mediaType: string, schema: JsonObject, answer: string) => {
+  const get = operation({
+    operationId: `get${name}`,
     summary,
     tags: ["widget and docs"],
-    responses: { "200": { description: answer, content: { [mediaType]: { schema: { type: "string" } } } } },
+    responses: { "200": { description: answer, content: { [mediaType]: { schema } } } },
     otherErrors: {
       "4XX": {
         description:
@@ -321,8 +490,142 @@ const staticFile = (operationId: string, summary: string, mediaType: string, ans
           "not problem+json, since the worker never sees it.",
       },
     },
-  }),
+  });
+  // Workers static assets answer HEAD like GET.
+  return { get, head: headOf(get, `head${name}`) };
+};
+
+/** How a path answers a problem found before its route runs: problem+json, drawn as a card, or as a page. */
+type ProblemStyle = "json" | "card" | "page";
+
+/** One response for problems of `kinds`, whatever their status, in `style`. */
+function anyStatusProblem(style: ProblemStyle, kinds: readonly ProblemKind[], description: string): JsonObject {
+  const listed = kinds.map((kind) => `\`${kind}\``).join(", ");
+  const headers = { "X-Request-Id": ref("headers", "X-Request-Id"), "Retry-After": ref("headers", "Retry-After") };
+  if (style === "card") {
+    return {
+      description: `${description} (${listed}), drawn as a card: HTTP 200, or 403 for a refused origin, with \`${CARD_STATUS_HEADER}\`.`,
+      headers: { ...headers, [CARD_STATUS_HEADER]: ref("headers", CARD_STATUS_HEADER) },
+      content: { [SVG_CONTENT_TYPE]: { schema: { type: "string" } } },
+    };
+  }
+  if (style === "page") {
+    return {
+      description: `${description} (${listed}), as an HTML page with the problem's status.`,
+      headers,
+      content: { [HTML_CONTENT_TYPE]: { schema: { type: "string" } } },
+    };
+  }
+  return {
+    description: `${description}: ${listed}.`,
+    headers,
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchemaFor(kinds, false) } },
+  };
+}
+
+/** What src/app.ts does for the methods a path does not route, besides its own. */
+type OtherMethods = {
+  /** Names their operations: `head<Name>`, `options<Name>`, `put<Name>NotAllowed`, … */
+  name: string;
+  style: ProblemStyle;
+  /** Problems found before the method is looked at: CORS, the URL's length, rate limits, configuration. */
+  early: readonly ProblemKind[];
+};
+
+/** The order methods are listed in; not TRACE, which the platform refuses before any worker runs. */
+const METHOD_ORDER = ["get", "head", "options", "put", "post", "delete", "patch"] as const;
+
+const requestHeader = (name: string, description: string): JsonObject => ({
+  name,
+  in: "header",
+  required: false,
+  description,
+  schema: { type: "string" },
 });
+
+/**
+ * `item` with every method the worker answers on its path: HEAD as GET without a body, OPTIONS (204 with
+ * `Allow`, or a CORS preflight's answer), and 405 with `Allow` for any other, as src/app.ts answers them, so a
+ * validating proxy forwards them to the worker rather than answering them itself.
+ */
+function withEveryMethod(item: PathItem, spec: OtherMethods): PathItem {
+  const own = operationsOf(item);
+  const tags = own[0]?.[1].tags;
+  const routed = new Set(own.map(([method]) => method));
+  if (routed.has("get")) routed.add("head");
+  const allow = [...METHOD_ORDER.filter((method) => routed.has(method)), "options"]
+    .map((method) => method.toUpperCase())
+    .join(", ");
+  const allowHeader = {
+    description: "The methods this path answers.",
+    required: true,
+    schema: { type: "string", enum: [allow] },
+  };
+  const { early, name, style } = spec;
+  const generated: Record<string, JsonObject> = {
+    options: {
+      operationId: `options${name}`,
+      summary: "Allowed methods, or the CORS preflight",
+      description:
+        `204 with \`Allow: ${allow}\`. A CORS preflight (\`Origin\` and \`Access-Control-Request-Method\`) is ` +
+        "answered first: from an allowed origin 204 with `Access-Control-Allow-Methods`, `Access-Control-Allow-Headers` " +
+        "and `Access-Control-Max-Age`, from another 403.",
+      tags,
+      security: [],
+      parameters: [
+        requestHeader("Origin", "The page's origin, sent by browsers."),
+        requestHeader("Access-Control-Request-Method", "Makes the request a CORS preflight (with `Origin`)."),
+        requestHeader("Access-Control-Request-Headers", "The headers the page wants to send."),
+      ],
+      responses: {
+        "204": {
+          description: "The methods allowed here, or the CORS preflight's answer.",
+          headers: {
+            Allow: { ...allowHeader, required: false },
+            "Access-Control-Allow-Methods": { schema: { type: "string", enum: [CORS_ALLOWED_METHODS.join(", ")] } },
+            "Access-Control-Allow-Headers": { schema: { type: "string", enum: [CORS_ALLOWED_HEADERS.join(", ")] } },
+            "Access-Control-Max-Age": { schema: { type: "integer", enum: [CORS_MAX_AGE_SECONDS] } },
+            "X-Request-Id": ref("headers", "X-Request-Id"),
+          },
+        },
+        "403": anyStatusProblem(style, ["origin-not-allowed"], "An `Origin` outside `ALLOWED_ORIGINS`"),
+        default: anyStatusProblem(
+          style,
+          early.filter((kind) => kind !== "origin-not-allowed"),
+          "A problem found before the method is looked at",
+        ),
+      },
+    },
+  };
+  for (const method of METHOD_ORDER) {
+    if (routed.has(method) || method === "options") continue;
+    const withBody = method !== "head";
+    const strip = (response: JsonObject) => {
+      const { content: _body, ...headersOnly } = response;
+      return withBody ? response : headersOnly;
+    };
+    generated[method] = {
+      operationId: `${method}${name}NotAllowed`,
+      summary: `${method.toUpperCase()} is not allowed`,
+      description: `Answered 405 \`method-not-allowed\` with \`Allow: ${allow}\`; nothing else is done.`,
+      tags,
+      security: [],
+      responses: {
+        "405": strip({
+          description: "`method-not-allowed`: Method not allowed",
+          headers: { Allow: allowHeader, "X-Request-Id": ref("headers", "X-Request-Id") },
+          content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchemaFor(["method-not-allowed"]) } },
+        }),
+        default: strip(anyStatusProblem(style, early, "A problem found before the method is looked at")),
+      },
+    };
+  }
+  if (item.get) generated.head = headOf(item.get as JsonObject, `head${name}`);
+  const all: PathItem = { ...item, ...generated };
+  const ordered: PathItem = item.parameters ? { parameters: item.parameters } : {};
+  for (const method of METHOD_ORDER) if (all[method]) ordered[method] = all[method];
+  return ordered;
+}
 
 /** This project's terms: not published under an open licence (an SPDX `LicenseRef-`, as SPDX has no id for it). */
 const LICENSE = { name: "Proprietary: all rights reserved", identifier: "LicenseRef-Proprietary" };
@@ -335,19 +638,70 @@ const webhookHeader = (name: string, description: string, pattern: string): Json
   schema: { type: "string", pattern },
 });
 
+/** A whole-number query parameter from 1 to `max`. */
+function countParameter(name: string, description: string, max: number, fallback: number): JsonObject {
+  return {
+    name,
+    in: "query",
+    required: false,
+    description: `${description} 1 to ${max}, written plainly (no sign, no leading zero).`,
+    schema: { type: "integer", minimum: 1, maximum: max, default: fallback },
+  };
+}
+
+/**
+ * An operator's endpoint: bearer `ADMIN_TOKEN`, `no-store`, the admin problems,
+ * and `invalid-query` unless it reads no query at all (`strictQuery: false`).
+ */
+function adminOperation(spec: {
+  operationId: string;
+  summary: string;
+  description: string;
+  parameters?: JsonObject[];
+  answer: [description: string, schema: string];
+  strictQuery?: false;
+}): PathItem {
+  const [description, schema] = spec.answer;
+  const readsQuery = spec.strictQuery !== false;
+  const get = operation({
+    operationId: spec.operationId,
+    summary: spec.summary,
+    description: spec.description,
+    tags: ["operations"],
+    security: ["adminToken"],
+    parameters: spec.parameters,
+    responses: {
+      "200": {
+        description,
+        headers: {
+          "Cache-Control": ref("headers", "Cache-Control"),
+          "X-Request-Id": ref("headers", "X-Request-Id"),
+        },
+        content: { "application/json": { schema: ref("schemas", schema) } },
+      },
+    },
+    problems: [...(readsQuery ? (["invalid-query"] as const) : []), ...ADMIN_PROBLEMS],
+    problemHeaders: {
+      401: {
+        "WWW-Authenticate": {
+          description: "The challenge: send the admin token as a Bearer token.",
+          required: true,
+          schema: { type: "string", enum: ['Bearer realm="admin"'] },
+        },
+      },
+    },
+  });
+  return withEveryMethod(
+    { get },
+    { name: spec.operationId.replace(/^get/, ""), style: "json", early: RATE_LIMITED_ROUTE_PROBLEMS },
+  );
+}
+
 /**
  * @example writeFileSync("public/openapi.json", `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`)
  */
 export function buildOpenApiDocument(): JsonObject {
-  const allKinds = Object.keys(problemKinds) as ProblemKind[];
-  const soundProblems = allKinds.filter(
-    (kind) =>
-      !NOT_PER_OPERATION.includes(kind) &&
-      !WEBHOOK_ONLY.includes(kind) &&
-      !ADMIN_ONLY.includes(kind) &&
-      !OEMBED_ONLY.includes(kind),
-  );
-  const cardStatuses = [200, ...new Set(soundProblems.map((kind) => problemKinds[kind].status))].sort((a, b) => a - b);
+  const cardStatuses = [200, ...new Set(SOUND_PROBLEMS.map((kind) => problemKinds[kind].status))].sort((a, b) => a - b);
   const cardCsp = CARD_SECURITY_HEADERS.find(([name]) => name === "Content-Security-Policy")?.[1];
   const cacheHeadersOf200 = {
     ETag: ref("headers", "ETag"),
@@ -357,164 +711,252 @@ export function buildOpenApiDocument(): JsonObject {
     "Server-Timing": ref("headers", "Server-Timing"),
     "X-Request-Id": ref("headers", "X-Request-Id"),
   };
-  const webhookProblems = [...EVERY_V1_ROUTE, ...WEBHOOK_ONLY];
+  // A cached `sound-not-found` carries the headers of a cache hit.
+  const cachedNotFound = {
+    404: {
+      "Cache-Control": ref("headers", "Cache-Control"),
+      Age: ref("headers", "Age"),
+      "X-Cache": ref("headers", "X-Cache"),
+      "Server-Timing": ref("headers", "Server-Timing"),
+    },
+  };
+  const varyByHost = { Vary: ref("headers", "Vary") };
   const windowMinutes = DELIVERY_TTL_MS / 60_000;
 
-  const paths: Record<string, Record<string, JsonObject>> = {
-    [SOUND_PATH]: {
-      get: operation({
-        operationId: "getTrendingSoundDetail",
-        summary: "A trending sound's detail",
-        description:
-          "Same path and query names as KeyAPI. Unknown, repeated and empty parameters are refused (400) " +
-          "with one entry per parameter in `errors`.",
-        tags: ["sounds"],
-        parameters: [...soundParameters(), ifNoneMatch],
-        responses: {
-          "200": {
-            description: "The sound.",
-            headers: cacheHeadersOf200,
-            content: { "application/json": { schema: ref("schemas", "SoundPayload") } },
-          },
-          "304": {
-            description: "Not modified: the `If-None-Match` validator still matches.",
-            headers: {
-              ETag: ref("headers", "ETag"),
-              "X-Cache": ref("headers", "X-Cache"),
-              Age: ref("headers", "Age"),
-              "Cache-Control": ref("headers", "Cache-Control"),
-              "X-Request-Id": ref("headers", "X-Request-Id"),
+  const paths: Record<string, PathItem> = {
+    [SOUND_PATH]: withEveryMethod(
+      {
+        get: operation({
+          operationId: "getTrendingSoundDetail",
+          summary: "A trending sound's detail",
+          description:
+            "Same path and query names as KeyAPI. Unknown, repeated and empty parameters are refused (400) " +
+            "with one entry per parameter in `errors`.",
+          tags: ["sounds"],
+          parameters: [...soundParameters(), ifNoneMatch],
+          responses: {
+            "200": {
+              description: "The sound.",
+              headers: cacheHeadersOf200,
+              content: { "application/json": { schema: ref("schemas", "SoundPayload") } },
             },
-          },
-        },
-        problems: soundProblems,
-      }),
-    },
-    [WEBHOOK_PATH]: {
-      post: operation({
-        operationId: "refreshSounds",
-        summary: "Refresh sounds now (signed webhook)",
-        description:
-          "Fetches each item from KeyAPI now, stores it in every cache tier and reports each outcome. " +
-          "Signed with Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`; these win when " +
-          "both sets are present) or with `X-Webhook-Timestamp` and `X-Webhook-Signature`, " +
-          `timestamps within ${MAX_CLOCK_SKEW_SECONDS} s of the worker's clock. Body at most ${MAX_WEBHOOK_BODY_BYTES} bytes. ` +
-          `A Standard Webhooks delivery is processed once per \`webhook-id\`: for ${windowMinutes} minutes after, ` +
-          `a redelivery gets the first answer back (with \`${REPLAYED_HEADER}: true\`) and calls KeyAPI not at all.`,
-        tags: ["sounds"],
-        security: ["standardWebhooks", "webhookSignature"],
-        parameters: [
-          webhookHeader(
-            "webhook-id",
-            "Standard Webhooks: the message id, the same on every retry (1 to 256 visible ASCII characters).",
-            "^[\\x21-\\x7e]{1,256}$",
-          ),
-          webhookHeader("webhook-timestamp", "Standard Webhooks: Unix seconds when it was signed.", "^\\d{1,12}$"),
-          webhookHeader(
-            "X-Webhook-Timestamp",
-            "Legacy scheme: Unix seconds when the request was signed.",
-            "^\\d{1,12}$",
-          ),
-        ],
-        requestBody: {
-          required: true,
-          content: { "application/json": { schema: ref("schemas", "WebhookRequest") } },
-        },
-        responses: {
-          "200": {
-            description: "One result per item, in order.",
-            headers: {
-              "X-Request-Id": ref("headers", "X-Request-Id"),
-              [REPLAYED_HEADER]: {
-                description: "`true` when this is the stored answer to an earlier copy of the same `webhook-id`.",
-                schema: { type: "string", enum: ["true"] },
+            "304": {
+              description: "Not modified: the `If-None-Match` validator still matches.",
+              headers: {
+                ETag: ref("headers", "ETag"),
+                "X-Cache": ref("headers", "X-Cache"),
+                Age: ref("headers", "Age"),
+                "Cache-Control": ref("headers", "Cache-Control"),
+                "X-Request-Id": ref("headers", "X-Request-Id"),
               },
             },
-            content: { "application/json": { schema: ref("schemas", "WebhookResults") } },
           },
-        },
-        problems: webhookProblems,
-      }),
-    },
-    [USAGE_PATH]: {
-      get: operation({
-        operationId: "getCreditUsage",
-        summary: "Today's KeyAPI credits (operator)",
-        description:
-          "Credits spent today (UTC) by all locations together, from the global ledger, against " +
-          "`CREDIT_BUDGET_PER_DAY` (`credit_budget` and `credits_left` are null without a budget).",
-        tags: ["operations"],
-        security: ["adminToken"],
-        responses: {
-          "200": {
-            description: "Today's usage.",
-            headers: { "X-Request-Id": ref("headers", "X-Request-Id") },
-            content: { "application/json": { schema: ref("schemas", "Usage") } },
-          },
-        },
-        problems: [...EVERY_V1_ROUTE, ...ADMIN_ONLY],
-      }),
-    },
-    [CARD_PATH]: {
-      get: operation({
-        operationId: "getSoundCard",
-        summary: "A trending sound as an SVG card",
-        description:
-          `One self-contained SVG (${CARD_WIDTH}×${CARD_HEIGHT}) for READMEs, docs and newsletters: title, author, ` +
-          "duration, region and period, the trend with its dates, the top 3 countries with their share and the top 3 " +
-          "interests. Drawn from the same cached answer as the JSON endpoint (no extra KeyAPI call), with the same " +
-          `caching headers and its own strong ETag. Sent with \`Content-Security-Policy: ${cardCsp}\`. Every error ` +
-          `(invalid query, sound not found, rate limits, upstream failures, the credit budget) is a small card ` +
-          `(${CARD_WIDTH}×${ERROR_CARD_HEIGHT}) with HTTP 200, \`${CARD_STATUS_HEADER}\` set to the JSON endpoint's ` +
-          "status, and `Cache-Control: no-store` (a cached `sound not found` keeps the JSON's max-age of at most 300 s). " +
-          "Only a browser `Origin` outside `ALLOWED_ORIGINS` gets a real 403, as from the API (an `<img>` sends none).",
-        tags: ["embeds"],
-        parameters: [...soundParameters(), themeParameter(), ifNoneMatch],
-        responses: {
-          "200": {
-            description: `The card, or a card saying what went wrong (see \`${CARD_STATUS_HEADER}\`).`,
-            headers: {
-              [CARD_STATUS_HEADER]: {
-                description: headers[CARD_STATUS_HEADER].description,
-                schema: { type: "integer", enum: cardStatuses },
+          problems: SOUND_PROBLEMS,
+          problemHeaders: cachedNotFound,
+        }),
+      },
+      { name: "TrendingSoundDetail", style: "json", early: RATE_LIMITED_ROUTE_PROBLEMS },
+    ),
+    [CHART_PATH]: withEveryMethod(
+      {
+        get: operation({
+          operationId: "getTrendingChart",
+          summary: "A trending chart (KeyAPI's Trending Music list)",
+          description:
+            "Same path and query names as KeyAPI. Whatever `page` and `limit` a client asks for, KeyAPI is asked " +
+            "for the same pages of `KEYAPI_LIST_PAGE_SIZE` (20) sounds that cover the window (one or two), cached " +
+            "like any answer, and the window is cut from them: varying `page` and `limit` costs no extra call, and " +
+            "the top 100 costs at most five. An empty chart is a 200 with `sounds: []`. Unknown, repeated and empty " +
+            "parameters are refused (400) with one entry per parameter in `errors`.",
+          tags: ["charts"],
+          parameters: [...chartParameters(), ifNoneMatch],
+          responses: {
+            "200": {
+              description: "The window of the chart.",
+              headers: cacheHeadersOf200,
+              content: { "application/json": { schema: ref("schemas", "ChartPayload") } },
+            },
+            "304": {
+              description: "Not modified: the window's `If-None-Match` validator still matches.",
+              headers: {
+                ETag: ref("headers", "ETag"),
+                "X-Cache": ref("headers", "X-Cache"),
+                Age: ref("headers", "Age"),
+                "Cache-Control": ref("headers", "Cache-Control"),
+                "X-Request-Id": ref("headers", "X-Request-Id"),
               },
-              ...cacheHeadersOf200,
-              "Retry-After": ref("headers", "Retry-After"),
-            },
-            content: { [SVG_CONTENT_TYPE]: { schema: { type: "string" } } },
-          },
-          "304": {
-            description: "Not modified: the card's `If-None-Match` validator still matches.",
-            headers: {
-              ETag: ref("headers", "ETag"),
-              [CARD_STATUS_HEADER]: ref("headers", CARD_STATUS_HEADER),
-              "X-Cache": ref("headers", "X-Cache"),
-              Age: ref("headers", "Age"),
-              "Cache-Control": ref("headers", "Cache-Control"),
-              "X-Request-Id": ref("headers", "X-Request-Id"),
             },
           },
-          "403": {
-            description: "A browser `Origin` outside `ALLOWED_ORIGINS`: the same refusal, drawn as a card.",
-            headers: {
-              [CARD_STATUS_HEADER]: ref("headers", CARD_STATUS_HEADER),
-              "X-Request-Id": ref("headers", "X-Request-Id"),
-            },
-            content: { [SVG_CONTENT_TYPE]: { schema: { type: "string" } } },
+          problems: CHART_PROBLEMS,
+        }),
+      },
+      { name: "TrendingChart", style: "json", early: RATE_LIMITED_ROUTE_PROBLEMS },
+    ),
+    [WEBHOOK_PATH]: withEveryMethod(
+      {
+        post: operation({
+          operationId: "refreshSounds",
+          summary: "Refresh sounds now (signed webhook)",
+          description:
+            "Fetches each item from KeyAPI now, stores it in every cache tier and reports each outcome. " +
+            "Signed with Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`; these win when " +
+            "both sets are present) or with `X-Webhook-Timestamp` and `X-Webhook-Signature`, " +
+            `timestamps within ${MAX_CLOCK_SKEW_SECONDS} s of the worker's clock. Body at most ${MAX_WEBHOOK_BODY_BYTES} bytes. ` +
+            "Each request is processed once, by its `webhook-id` (Standard Webhooks) or by its signed timestamp and " +
+            `signature (legacy): for ${windowMinutes} minutes after, a copy gets the stored answer back ` +
+            `(with \`${REPLAYED_HEADER}: true\`) and calls KeyAPI not at all, except for items that failed for a ` +
+            "reason worth retrying (KeyAPI 5xx, 429, 401-403, a timeout, calls paused, the credit budget), which it " +
+            "processes again. Without the `WEBHOOK_DELIVERIES` binding, both schemes are refused (503).",
+          tags: ["sounds"],
+          security: ["standardWebhooks", "webhookSignature"],
+          parameters: [
+            webhookHeader(
+              "webhook-id",
+              "Standard Webhooks: the message id, the same on every retry (1 to 256 visible ASCII characters).",
+              "^[\\x21-\\x7e]{1,256}$",
+            ),
+            webhookHeader("webhook-timestamp", "Standard Webhooks: Unix seconds when it was signed.", "^\\d{1,12}$"),
+            webhookHeader(
+              "X-Webhook-Timestamp",
+              "Legacy scheme: Unix seconds when the request was signed.",
+              "^\\d{1,12}$",
+            ),
+          ],
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: ref("schemas", "WebhookRequest") } },
           },
+          responses: {
+            "200": {
+              description: "One result per item, in order.",
+              headers: {
+                "X-Request-Id": ref("headers", "X-Request-Id"),
+                [REPLAYED_HEADER]: {
+                  description:
+                    "`true` when this is the stored answer to an earlier copy of the same request, with nothing processed again.",
+                  schema: { type: "string", enum: ["true"] },
+                },
+              },
+              content: { "application/json": { schema: ref("schemas", "WebhookResults") } },
+            },
+          },
+          problems: WEBHOOK_PROBLEMS,
+        }),
+      },
+      { name: "SoundRefresh", style: "json", early: RATE_LIMITED_ROUTE_PROBLEMS },
+    ),
+    [USAGE_PATH]: adminOperation({
+      operationId: "getCreditUsage",
+      summary: "Today's KeyAPI credits (operator)",
+      description:
+        "Credits spent today (UTC) by all locations together, from the global ledger, against " +
+        "`CREDIT_BUDGET_PER_DAY` (`credit_budget` and `credits_left` are null without a budget).",
+      answer: ["Today's usage.", "Usage"],
+      // Its answer and its tolerance of any query are as they were before the other admin endpoints.
+      strictQuery: false,
+    }),
+    [HISTORY_PATH]: adminOperation({
+      operationId: "getCreditHistory",
+      summary: "KeyAPI credits per UTC day (operator)",
+      description:
+        `The last \`days\` UTC days up to today (the ledger keeps ${KEEP_DAYS}), oldest first, days without calls ` +
+        "included: credits, calls, each call's outcome (KeyAPI's status class, `none` when no answer came, " +
+        "`unknown` while its report is missing) and the split per KeyAPI endpoint.",
+      parameters: [countParameter("days", "How many days, today included.", KEEP_DAYS, DEFAULT_HISTORY_DAYS)],
+      answer: ["The days, oldest first.", "CreditHistory"],
+    }),
+    [KEYS_PATH]: adminOperation({
+      operationId: "getCreditKeys",
+      summary: "The keys that cost most on a day (operator)",
+      description:
+        "What cost money on one UTC day: each KeyAPI endpoint and key (`clip_id:period:region` for the detail " +
+        "endpoint, as in the `upstream_call` log line) with its calls, credits and last call's outcome, most " +
+        "credits first.",
+      parameters: [
+        {
+          name: "date",
+          in: "query",
+          required: false,
+          description: `A UTC day the ledger keeps (today and the ${KEEP_DAYS - 1} before it); today when absent.`,
+          schema: { type: "string", format: "date" },
         },
-      }),
-    },
-    [`${EMBED_PATH_PREFIX}{clip_id}`]: {
-      get: operation({
-        operationId: "getSoundEmbedPage",
-        summary: "A trending sound's embed page",
-        description:
-          "A small HTML page showing the card server-rendered (no JavaScript), with a link to TikTok, OpenGraph and " +
-          "Twitter tags for link previews, and oEmbed discovery. Framable by this origin and the `ALLOWED_ORIGINS` " +
-          "(`Content-Security-Policy: … frame-ancestors 'self' <origins>`, `*` for any), without `X-Frame-Options`. " +
-          "Same cache and rate limits as the API; errors are HTML pages with the JSON endpoint's status.",
-        tags: ["embeds"],
+        countParameter("limit", "How many keys at most.", MAX_KEYS_LIMIT, DEFAULT_KEYS_LIMIT),
+      ],
+      answer: ["The keys, most credits first.", "CreditKeys"],
+    }),
+    [HOURS_PATH]: adminOperation({
+      operationId: "getCreditHours",
+      summary: "KeyAPI credits per hour (operator)",
+      description:
+        `The last \`hours\` hours up to the current one (the ledger keeps ${KEEP_HOURS}), oldest first, hours ` +
+        "without calls included: what the console's spend rate and end-of-day projection are drawn from.",
+      parameters: [countParameter("hours", "How many hours, the current one included.", KEEP_HOURS, DEFAULT_HOURS)],
+      answer: ["The hours, oldest first.", "CreditHours"],
+    }),
+    [CONFIG_PATH]: adminOperation({
+      operationId: "getSpendConfiguration",
+      summary: "The configuration that decides spend (operator)",
+      description:
+        "Freshness and stale windows, the daily budget, the warm list, the worker's version and whether budget " +
+        `alerts (\`${ALERT_EVENT_TYPE}\` at ${BUDGET_THRESHOLDS.map((share) => `${share * 100} %`).join(", ")}) ` +
+        "have a receiver and a signing key. Never a secret, and not the alert URL (it may hold one).",
+      answer: ["The configuration.", "SpendConfiguration"],
+    }),
+    [CARD_PATH]: withEveryMethod(
+      {
+        get: operation({
+          operationId: "getSoundCard",
+          summary: "A trending sound as an SVG card",
+          description:
+            `One self-contained SVG (${CARD_WIDTH}×${CARD_HEIGHT}) for READMEs, docs and newsletters: title, author, ` +
+            "duration, region and period, the trend with its dates, the top 3 countries with their share and the top 3 " +
+            "interests. Drawn from the same cached answer as the JSON endpoint (no extra KeyAPI call), with the same " +
+            `caching headers and its own strong ETag. Sent with \`Content-Security-Policy: ${cardCsp}\`. Every error ` +
+            `(invalid query, sound not found, rate limits, upstream failures, the credit budget) is a small card ` +
+            `(${CARD_WIDTH}×${ERROR_CARD_HEIGHT}) with HTTP 200, \`${CARD_STATUS_HEADER}\` set to the JSON endpoint's ` +
+            "status, and `Cache-Control: no-store` (a cached `sound not found` keeps the JSON's max-age of at most 300 s). " +
+            "Only a browser `Origin` outside `ALLOWED_ORIGINS` gets a real 403, as from the API (an `<img>` sends none).",
+          tags: ["embeds"],
+          parameters: [...soundParameters(), themeParameter(), ifNoneMatch],
+          responses: {
+            "200": {
+              description: `The card, or a card saying what went wrong (see \`${CARD_STATUS_HEADER}\`).`,
+              headers: {
+                [CARD_STATUS_HEADER]: {
+                  description: headers[CARD_STATUS_HEADER].description,
+                  schema: { type: "integer", enum: cardStatuses },
+                },
+                ...cacheHeadersOf200,
+                "Retry-After": ref("headers", "Retry-After"),
+              },
+              content: { [SVG_CONTENT_TYPE]: { schema: { type: "string" } } },
+            },
+            "304": {
+              description: "Not modified: the card's `If-None-Match` validator still matches.",
+              headers: {
+                ETag: ref("headers", "ETag"),
+                [CARD_STATUS_HEADER]: ref("headers", CARD_STATUS_HEADER),
+                "X-Cache": ref("headers", "X-Cache"),
+                Age: ref("headers", "Age"),
+                "Cache-Control": ref("headers", "Cache-Control"),
+                "X-Request-Id": ref("headers", "X-Request-Id"),
+              },
+            },
+            "403": {
+              description: "A browser `Origin` outside `ALLOWED_ORIGINS`: the same refusal, drawn as a card.",
+              headers: {
+                [CARD_STATUS_HEADER]: ref("headers", CARD_STATUS_HEADER),
+                "X-Request-Id": ref("headers", "X-Request-Id"),
+              },
+              content: { [SVG_CONTENT_TYPE]: { schema: { type: "string" } } },
+            },
+          },
+        }),
+      },
+      { name: "SoundCard", style: "card", early: RATE_LIMITED_ROUTE_PROBLEMS },
+    ),
+    [`${EMBED_PATH_PREFIX}{clip_id}`]: withEveryMethod(
+      {
         parameters: [
           {
             name: "clip_id",
@@ -523,99 +965,151 @@ export function buildOpenApiDocument(): JsonObject {
             description: "The sound's clip id: 1 to 20 decimal digits.",
             schema: jsonSchema(soundQueryParams.clip_id, "input"),
           },
-          queryParameter("period", "Trend period in days.", String(DEFAULT_PERIOD)),
-          queryParameter("region", "ISO 3166-1 alpha-2 country code, any case.", DEFAULT_REGION),
-          themeParameter(),
-          ifNoneMatch,
         ],
-        responses: {
-          "200": {
-            description: "The page.",
-            headers: cacheHeadersOf200,
-            content: { [HTML_CONTENT_TYPE]: { schema: { type: "string" } } },
-          },
-          "304": {
-            description: "Not modified: the page's `If-None-Match` validator still matches.",
-            headers: { ETag: ref("headers", "ETag"), "X-Request-Id": ref("headers", "X-Request-Id") },
-          },
-        },
-        otherErrors: pageResponses(soundProblems),
-      }),
-    },
-    [OEMBED_PATH]: {
-      get: operation({
-        operationId: "getOEmbed",
-        summary: "oEmbed 1.0 for a TikTok music URL or an embed page",
-        description:
-          "`url` is a TikTok music URL (`https://www.tiktok.com/music/<name>-<clip_id>`, also without the name, " +
-          `with \`m.\` or without \`www.\`) or one of this service's \`${EMBED_PATH_PREFIX}…\` URLs. The answer is a ` +
-          "`rich` embed: an iframe of the embed page, scaled down to `maxwidth`×`maxheight` (404 when it would be " +
-          `narrower than ${MIN_EMBED_WIDTH} px). The 720×720 cover is the thumbnail when it is https and fits. ` +
-          "Other parameters, which oEmbed consumers add, are ignored.",
-        tags: ["embeds"],
-        parameters: [
-          { name: "url", in: "query", required: true, description: "The URL to embed.", schema: { type: "string" } },
-          {
-            name: "maxwidth",
-            in: "query",
-            required: false,
-            description: "Maximum width in pixels.",
-            schema: jsonSchema(oembedQueryParams.maxwidth, "input"),
-          },
-          {
-            name: "maxheight",
-            in: "query",
-            required: false,
-            description: "Maximum height in pixels.",
-            schema: jsonSchema(oembedQueryParams.maxheight, "input"),
-          },
-          {
-            name: "format",
-            in: "query",
-            required: false,
-            description: "`json` only; anything else is 501.",
-            schema: { type: "string", default: "json" },
-          },
-        ],
-        responses: {
-          "200": {
-            description: "The oEmbed document.",
-            headers: {
-              "X-Cache": ref("headers", "X-Cache"),
-              Age: ref("headers", "Age"),
-              "Cache-Control": ref("headers", "Cache-Control"),
-              "X-Request-Id": ref("headers", "X-Request-Id"),
+        get: operation({
+          operationId: "getSoundEmbedPage",
+          summary: "A trending sound's embed page",
+          description:
+            "A small HTML page showing the card server-rendered (no JavaScript), with a link to TikTok, OpenGraph and " +
+            "Twitter tags for link previews, and oEmbed discovery. Framable by this origin and the `ALLOWED_ORIGINS` " +
+            "(`Content-Security-Policy: … frame-ancestors 'self' <origins>`, `*` for any), without `X-Frame-Options`. " +
+            "Its links to this service use `PUBLIC_URL`, or the request's host when it is not set (then `Vary: Host`). " +
+            "Same cache and rate limits as the API; errors are HTML pages with the JSON endpoint's status.",
+          tags: ["embeds"],
+          parameters: [
+            queryParameter("period", "Trend period in days.", DEFAULT_PERIOD),
+            queryParameter("region", "ISO 3166-1 alpha-2 country code, any case.", DEFAULT_REGION),
+            themeParameter(),
+            ifNoneMatch,
+          ],
+          responses: {
+            "200": {
+              description: "The page.",
+              headers: { ...cacheHeadersOf200, ...varyByHost },
+              content: { [HTML_CONTENT_TYPE]: { schema: { type: "string" } } },
             },
-            content: { "application/json": { schema: ref("schemas", "OEmbed") } },
+            "304": {
+              description: "Not modified: the page's `If-None-Match` validator still matches.",
+              headers: { ...cacheHeadersOf200, ...varyByHost },
+            },
           },
-        },
-        problems: [...soundProblems, ...OEMBED_ONLY],
-      }),
-    },
-    "/health": {
-      get: operation({
-        operationId: "getHealth",
-        summary: "Liveness",
-        description: "Never shows configuration, but answers 500 when the configuration is invalid.",
-        tags: ["operations"],
-        responses: {
-          "200": {
-            description: "The worker is up and configured.",
-            headers: { "X-Request-Id": ref("headers", "X-Request-Id") },
-            content: { "application/json": { schema: ref("schemas", "Health") } },
+          otherErrors: pageResponses(SOUND_PROBLEMS, { 404: { ...cachedNotFound[404], ...varyByHost } }),
+        }),
+      },
+      { name: "SoundEmbedPage", style: "page", early: RATE_LIMITED_ROUTE_PROBLEMS },
+    ),
+    [OEMBED_PATH]: withEveryMethod(
+      {
+        get: operation({
+          operationId: "getOEmbed",
+          summary: "oEmbed 1.0 for a TikTok music URL or an embed page",
+          description:
+            "`url` is a TikTok music URL (`https://www.tiktok.com/music/<name>-<clip_id>`, also without the name, " +
+            `with \`m.\` or without \`www.\`) or one of this service's \`${EMBED_PATH_PREFIX}…\` URLs (under ` +
+            "`PUBLIC_URL` when it is set). The answer is a `rich` embed: an iframe of the embed page, scaled down to " +
+            `\`maxwidth\`×\`maxheight\` (404 when it would be narrower than ${MIN_EMBED_WIDTH} px). The 720×720 cover ` +
+            "is the thumbnail when it is https and fits. `cache_age` is the seconds it may be reused from now. " +
+            "Other parameters, which oEmbed consumers add, are ignored.",
+          tags: ["embeds"],
+          parameters: [
+            { name: "url", in: "query", required: true, description: "The URL to embed.", schema: { type: "string" } },
+            {
+              name: "maxwidth",
+              in: "query",
+              required: false,
+              description: "Maximum width in pixels.",
+              schema: jsonSchema(oembedQueryParams.maxwidth, "input"),
+            },
+            {
+              name: "maxheight",
+              in: "query",
+              required: false,
+              description: "Maximum height in pixels.",
+              schema: jsonSchema(oembedQueryParams.maxheight, "input"),
+            },
+            {
+              name: "format",
+              in: "query",
+              required: false,
+              description: "`json` only; anything else is 501.",
+              schema: { type: "string", default: "json" },
+            },
+          ],
+          responses: {
+            "200": {
+              description: "The oEmbed document.",
+              headers: {
+                "X-Cache": ref("headers", "X-Cache"),
+                Age: ref("headers", "Age"),
+                "Cache-Control": ref("headers", "Cache-Control"),
+                "Server-Timing": ref("headers", "Server-Timing"),
+                "X-Request-Id": ref("headers", "X-Request-Id"),
+                ...varyByHost,
+              },
+              content: { "application/json": { schema: ref("schemas", "OEmbed") } },
+            },
           },
-        },
-        problems: EVERY_ROUTE,
-      }),
-    },
+          problems: OEMBED_PROBLEMS,
+          problemHeaders: { 404: { ...cachedNotFound[404], ...varyByHost } },
+        }),
+      },
+      { name: "OEmbed", style: "json", early: RATE_LIMITED_ROUTE_PROBLEMS },
+    ),
+    "/health": withEveryMethod(
+      {
+        get: operation({
+          operationId: "getHealth",
+          summary: "Liveness",
+          description: "Never shows configuration, but answers 500 when the configuration is invalid.",
+          tags: ["operations"],
+          responses: {
+            "200": {
+              description: "The worker is up and configured.",
+              headers: { "X-Request-Id": ref("headers", "X-Request-Id") },
+              content: { "application/json": { schema: ref("schemas", "Health") } },
+            },
+          },
+          problems: HEALTH_PROBLEMS,
+        }),
+      },
+      { name: "Health", style: "json", early: EVERY_ROUTE_PROBLEMS },
+    ),
     "/widget.js": staticFile(
-      "getWidget",
+      "Widget",
       "The widget",
       "text/javascript",
+      { type: "string" },
       "The `<tiktok-sound>` custom element, an ES module any site may load (`Access-Control-Allow-Origin: *`).",
     ),
-    "/openapi.json": staticFile("getOpenApiDocument", "This document", "application/json", "The OpenAPI 3.1 document."),
-    "/": staticFile("getDemoPage", "Demo page", "text/html", "Example cards and the embed snippet."),
+    "/openapi.json": staticFile(
+      "OpenApiDocument",
+      "This document",
+      "application/json",
+      {
+        type: "object",
+        description: "An OpenAPI 3.1 document.",
+        required: ["openapi", "info", "paths"],
+        properties: {
+          openapi: { type: "string" },
+          info: {
+            type: "object",
+            required: ["title", "version"],
+            properties: { title: { type: "string" }, version: { type: "string" }, description: { type: "string" } },
+          },
+          paths: { type: "object", additionalProperties: { type: "object", additionalProperties: true } },
+          components: { type: "object", additionalProperties: true },
+        },
+      },
+      "The OpenAPI 3.1 document.",
+    ),
+    "/": staticFile("DemoPage", "Demo page", "text/html", { type: "string" }, "Example cards and the embed snippet."),
+    "/admin": staticFile(
+      "OperatorConsole",
+      "Operator console",
+      "text/html",
+      { type: "string" },
+      "The operator console: it asks for `ADMIN_TOKEN` and draws the admin endpoints' figures (no data in the page itself).",
+    ),
   };
 
   return {
@@ -632,6 +1126,10 @@ export function buildOpenApiDocument(): JsonObject {
     tags: [
       { name: "sounds", description: "TikTok trending sounds, via KeyAPI" },
       {
+        name: "charts",
+        description: "TikTok's trending sounds chart (KeyAPI's Trending Music list), per region and period",
+      },
+      {
         name: "embeds",
         description: "The same sounds for places that run no JavaScript: an SVG card, an embed page, oEmbed",
       },
@@ -641,12 +1139,30 @@ export function buildOpenApiDocument(): JsonObject {
     paths,
     components: {
       schemas: {
-        SoundPayload: jsonSchema(soundPayloadSchema),
-        Problem: { ...jsonSchema(problemSchema), description: "RFC 9457 problem details; `errors` on 400 only." },
+        Period: { type: "integer", enum: [...PERIODS], description: "Trend period in days." },
+        SoundPayload: withPeriod(jsonSchema(soundPayloadSchema)),
+        ChartPayload: withPeriod(jsonSchema(chartPayloadSchema)),
+        Problem: {
+          ...jsonSchema(problemSchema),
+          description:
+            `RFC 9457 problem details; \`errors\` on 400 only, at most ${MAX_LISTED_ERRORS} entries, ` +
+            "with `errors_omitted` counting the rest when there were more.",
+        },
         Health: jsonSchema(healthSchema),
         OEmbed: { ...jsonSchema(oembedResponseSchema), description: "An oEmbed 1.0 `rich` response." },
         Usage: jsonSchema(usageSchema),
-        WebhookRequest: jsonSchema(webhookBodySchema, "input"),
+        CreditHistory: { ...jsonSchema(historySchema), description: "KeyAPI credits per UTC day, oldest first." },
+        CreditKeys: {
+          type: "array",
+          description: "The keys that cost most on one UTC day, most credits first.",
+          items: jsonSchema(keySpendSchema),
+        },
+        CreditHours: { ...jsonSchema(hoursSchema), description: "KeyAPI credits per hour, oldest first." },
+        SpendConfiguration: {
+          ...jsonSchema(configSchema),
+          description: "The configuration that decides spend; never a secret.",
+        },
+        WebhookRequest: webhookRequestSchema(),
         WebhookResults: {
           type: "object",
           required: ["results"],
@@ -658,7 +1174,7 @@ export function buildOpenApiDocument(): JsonObject {
                 required: ["clip_id", "period", "region", "status"],
                 properties: {
                   clip_id: { type: "string" },
-                  period: { type: "integer", enum: [7, 30, 120] },
+                  period: ref("schemas", "Period"),
                   region: { type: "string" },
                   status: { type: "integer", description: "The HTTP status this item alone would have had." },
                   data: ref("schemas", "SoundPayload"),

@@ -9,8 +9,8 @@
  * Upstream text only ever reaches the page as `textContent` or an attribute
  * value, never as markup: these cards run on other people's sites.
  */
-import type { ProblemDetails } from "../src/http/problem";
-import type { SoundPayload } from "../src/keyapi/sound";
+import type { ProblemDetails } from "../src/domain/problems";
+import type { SoundPayload } from "../src/domain/sound";
 
 export type CardState = "loading" | "ready" | "not-found" | "rate-limited" | "error";
 

@@ -28,7 +28,8 @@ export class ClientAddresses {
   #next = 1;
   next(): string {
     const n = this.#next++;
-    return `2001:db8::${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+    // One /64 per request: the worker counts an IPv6 client per /64.
+    return `2001:db8:${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}::1`;
   }
 }
 

@@ -16,6 +16,7 @@ import { promisify } from "node:util";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { MOCK_API_KEY } from "../../mock/keyapi.ts";
+import { ClientAddresses } from "./load.ts";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
@@ -51,6 +52,8 @@ export async function startLocations(options: {
   bundleDir: string;
   keyapiBaseUrl: string;
   vars?: Record<string, string>;
+  /** Every log line the workers (and their Durable Objects) write; dropped when absent. */
+  onLog?: (message: string) => void;
 }): Promise<Locations> {
   const production = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml")).workerOptions;
   const ratelimits = (production.ratelimits ?? {}) as Record<
@@ -58,7 +61,7 @@ export async function startLocations(options: {
     { namespace_id: string; simple: { limit: number; period: 10 | 60 } }
   >;
   const durableObjects = production.durableObjects ?? {};
-  let client = 0;
+  const clients = new ClientAddresses();
 
   const workers = Array.from({ length: options.count }, (_, index) => {
     const name = `loc-${index}`;
@@ -94,15 +97,17 @@ export async function startLocations(options: {
     };
   });
 
-  // The workers' own log lines (one per request) would drown the caller's output.
-  const mf = new Miniflare(convertV4MiniflareOptions({ workers, handleStructuredLogs: () => {} } as never));
+  // The workers' own log lines (one per request) would drown the caller's output: handed over, never printed.
+  const onLog = options.onLog;
+  const handleStructuredLogs = ({ message }: { message: string }) => onLog?.(message);
+  const mf = new Miniflare(convertV4MiniflareOptions({ workers, handleStructuredLogs } as never));
   await mf.ready;
   return {
     count: options.count,
     async fetch(index, path, init = {}) {
       const headers = new Headers(init.headers);
-      // Addresses from the documentation range: each request its own client, below every per-client limit.
-      if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", `2001:db8::${(client++).toString(16)}`);
+      // Each request its own client, below every per-client limit.
+      if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", clients.next());
       const response = await mf.dispatchFetch(`http://loc-${index}.test${path}`, { ...init, headers } as never);
       return response as unknown as Response;
     },

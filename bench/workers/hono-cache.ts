@@ -6,15 +6,15 @@
  */
 import { Hono } from "hono";
 import { cache } from "hono/cache";
-import { KEYAPI_PATH } from "../../src/keyapi/client";
+import { DETAIL_PATH } from "../../src/endpoints/detail";
 import { createNaiveRoutes, type NaiveEnv } from "./naive-app";
 
 const app = new Hono<NaiveEnv>();
-app.get(KEYAPI_PATH, cache({ cacheName: "bench-hono-cache", cacheControl: "max-age=3600", wait: false }));
+app.get(DETAIL_PATH, cache({ cacheName: "bench-hono-cache", cacheControl: "max-age=3600", wait: false }));
 app.route("/", createNaiveRoutes());
 
 export default app satisfies ExportedHandler<Env>;
 
-// The Durable Objects the configuration requires (bindings in ../wrangler/*.toml).
-export { CreditLedger } from "../../src/coordinator/credit-ledger";
 export { SoundCoordinator } from "../../src/coordinator/sound-coordinator";
+// The Durable Objects the configuration requires (bindings in ../wrangler/*.toml).
+export { CreditLedger } from "../../src/ledger/credit-ledger";

@@ -7,17 +7,18 @@
 import { Hono } from "hono";
 import { loadConfig } from "../../src/config";
 import { ProblemError } from "../../src/domain/problems";
+import { parseSoundQuery } from "../../src/domain/sound";
+import { DETAIL_PATH, detailEndpoint } from "../../src/endpoints/detail";
 import { problemResponse } from "../../src/http/problem";
-import { fetchSoundFromKeyApi, KEYAPI_PATH } from "../../src/keyapi/client";
-import { parseSoundQuery } from "../../src/sound/query";
+import { fetchFromKeyApi } from "../../src/keyapi/client";
 
 export type NaiveEnv = { Bindings: Env };
 
 export function createNaiveRoutes() {
   const app = new Hono<NaiveEnv>();
-  app.get(KEYAPI_PATH, async (c) => {
+  app.get(DETAIL_PATH, async (c) => {
     const query = parseSoundQuery(new URL(c.req.url).searchParams);
-    const answer = await fetchSoundFromKeyApi(loadConfig(c.env), query);
+    const answer = await fetchFromKeyApi(loadConfig(c.env), detailEndpoint, query);
     if (!answer.found) throw new ProblemError("sound-not-found", "No such sound.");
     return c.json(answer.payload);
   });

@@ -7,7 +7,7 @@
  * not from KeyAPI.
  */
 import { createApp, createRuntime } from "../../src/app";
-import { DEFAULT_MEMORY_LIMITS } from "../../src/cache/sound-cache";
+import { DEFAULT_MEMORY_LIMITS } from "../../src/cache/tiered-cache";
 import { warmUp } from "../../src/scheduled";
 
 const runtime = createRuntime({ memory: { ...DEFAULT_MEMORY_LIMITS, maxEntries: 500 } });
@@ -21,7 +21,7 @@ export default {
   scheduled: (_controller, env, ctx) => warmUp(runtime, env, ctx),
 } satisfies ExportedHandler<Env>;
 
-// The Durable Objects the configuration requires (bindings in ../wrangler/*.toml).
-export { CreditLedger } from "../../src/coordinator/credit-ledger";
 export { SoundCoordinator } from "../../src/coordinator/sound-coordinator";
+// The Durable Objects the configuration requires (bindings in ../wrangler/*.toml).
+export { CreditLedger } from "../../src/ledger/credit-ledger";
 export { WebhookDeliveries } from "../../src/webhook/deliveries";

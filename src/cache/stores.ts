@@ -4,7 +4,7 @@
  * `CachedAnswer`; what comes back is validated like any other input.
  */
 import * as z from "zod/mini";
-import type { CachedAnswer } from "./answer";
+import type { CachedAnswer } from "../domain/freshness";
 
 export interface AnswerStore {
   readonly tier: "edge" | "kv";

@@ -5,8 +5,17 @@
  * can never multiply paid calls.
  */
 import * as z from "zod/mini";
-import { ProblemError } from "../domain/problems";
-import { DEFAULT_PERIOD, DEFAULT_REGION, type Period, readParams, soundQueryParams } from "../sound/query";
+import { ProblemError } from "./problems";
+import {
+  countParam,
+  DEFAULT_PERIOD,
+  DEFAULT_REGION,
+  type Period,
+  period,
+  readParams,
+  region,
+  remembering,
+} from "./query";
 
 /** What selects a chart, whatever part of it is wanted. */
 export type ChartFilter = {
@@ -25,16 +34,15 @@ export type ChartQuery = ChartFilter & { page: number; limit: number };
 export type ChartPageQuery = ChartFilter & { page: number; pageSize: number };
 
 export const DEFAULT_CHART_LIMIT = 20;
+/**
+ * KeyAPI's largest page of the list, and the page size it is asked for unless
+ * `KEYAPI_LIST_PAGE_SIZE` says less (one KeyAPI guide says some trending endpoints return at most 10).
+ */
+export const DEFAULT_LIST_PAGE_SIZE = 20;
 export const MAX_CHART_LIMIT = 20;
 /** `page × limit` may not exceed this: the deepest position a client can ask for. */
 export const MAX_CHART_DEPTH = 200;
 export const MAX_KEYWORD_LENGTH = 50;
-
-export const positiveInteger = (max: number, message: string) =>
-  z.pipe(
-    z.string().check(z.regex(/^[1-9][0-9]{0,5}$/, message)),
-    z.pipe(z.transform(Number), z.number().check(z.maximum(max, message))),
-  );
 
 const flag = z.pipe(
   z.enum(["true", "false"], "must be true or false"),
@@ -74,10 +82,10 @@ const searchKeyword = z.pipe(
 
 /** The schema of each parameter of `GET /v1/tiktok/trending/music`, by its public name. */
 export const chartQueryParams = {
-  period: soundQueryParams.period,
-  region: soundQueryParams.region,
-  page: positiveInteger(MAX_CHART_DEPTH, `must be a whole number from 1 to ${MAX_CHART_DEPTH}, without leading zeros`),
-  limit: positiveInteger(MAX_CHART_LIMIT, `must be a whole number from 1 to ${MAX_CHART_LIMIT}`),
+  period,
+  region,
+  page: countParam(MAX_CHART_DEPTH, `must be a whole number from 1 to ${MAX_CHART_DEPTH}, without leading zeros`),
+  limit: countParam(MAX_CHART_LIMIT),
   new_to_top_100: flag,
   commercial_music: flag,
   search_keyword: searchKeyword,
@@ -113,6 +121,9 @@ export function parseChartQuery(search: URLSearchParams): ChartQuery {
     limit,
   };
 }
+
+/** `parseChartQuery` for the raw query string, remembering valid ones. */
+export const parseChartQueryString = remembering(parseChartQuery);
 
 // ---- what we serve ---------------------------------------------------------
 
@@ -153,12 +164,13 @@ export type ChartPayload = z.infer<typeof chartPayloadSchema>;
 
 /**
  * One upstream page as every tier stores it: KeyAPI's pagination and the page's
- * sounds, already trimmed. Clients never see it; their window is cut from it.
+ * sounds, already trimmed, each at its place (`null`: a row that could not be
+ * read). Clients never see it; their window is cut from it.
  */
 export const chartPageSchema = z.object({
   total: z.nullable(z.int()),
   has_more: z.nullable(z.boolean()),
-  sounds: z.array(chartSoundSchema),
+  sounds: z.array(z.nullable(chartSoundSchema)),
 });
 
 export type ChartPage = z.infer<typeof chartPageSchema>;
@@ -182,22 +194,23 @@ export function upstreamPages(window: { page: number; limit: number }, pageSize:
 }
 
 /**
- * The client's window from the upstream pages `upstreamPages` named, in order.
- * A sound sits at its page's position, so a short page (an unreadable row
- * dropped) leaves a gap rather than shifting the sounds after it.
+ * The client's window from the upstream pages `upstreamPages` named. A sound
+ * sits at its place on its page, so an unreadable row (`null`) leaves a gap
+ * rather than shifting the sounds after it into another client's window.
  */
 export function cutWindow(
   window: { page: number; limit: number },
   pageSize: number,
-  pages: readonly { page: number; sounds: readonly ChartSound[] }[],
+  pages: readonly { page: number; sounds: readonly (ChartSound | null)[] }[],
 ): ChartSound[] {
   const first = (window.page - 1) * window.limit;
   const sounds: ChartSound[] = [];
-  for (const { page, sounds: rows } of pages) {
+  for (const { page, sounds: places } of pages) {
     const start = (page - 1) * pageSize;
-    for (let index = 0; index < Math.min(rows.length, pageSize); index++) {
+    for (let index = 0; index < Math.min(places.length, pageSize); index++) {
       const position = start + index;
-      if (position >= first && position < first + window.limit) sounds.push(rows[index] as ChartSound);
+      const sound = places[index];
+      if (sound && position >= first && position < first + window.limit) sounds.push(sound);
     }
   }
   return sounds;

@@ -11,11 +11,12 @@
  * is its own nested `<svg>` viewport, which clips whatever a width estimate
  * got wrong.
  */
-import type { SoundPayload } from "../keyapi/sound";
-import type { SoundQuery, Theme } from "../sound/query";
+
+import type { Theme } from "../domain/query";
+import type { SoundPayload, SoundQuery } from "../domain/sound";
 import { xmlText } from "./escape";
 import { type SoundFacts, soundFacts } from "./facts";
-import { cleanText, type Font, fitText, wrapText } from "./text";
+import { capText, cleanText, type Font, fitText, TEXT_CAPS, textWidth, wrapText } from "./text";
 
 export const CARD_WIDTH = 480;
 export const CARD_HEIGHT = 220;
@@ -80,6 +81,7 @@ export const box = (x: number, y: number, width: number, height: number, content
 export const text = (x: number, y: number, className: string, value: string, anchor?: "end" | "middle") =>
   `<text x="${x}" y="${y}" class="${className}"${anchor ? ` text-anchor="${anchor}"` : ""}>${xmlText(value)}</text>`;
 
+/** The note in the card's tile, and in public/favicon.svg. */
 export const MUSIC_NOTE = "M12 3v10.3a3.5 3.5 0 1 0 2 3.2V7h4V3z";
 
 const SPARK = { left: 16, right: 464, top: 84, base: 128 };
@@ -116,7 +118,8 @@ function countryRow(facts: SoundFacts): string {
     facts.countries
       .map((country, index) => {
         const x = COLUMNS[index] as number;
-        const name = fitText(country.name, CELL - 36, FONTS.small);
+        // The name ends where the share begins, with a gap.
+        const name = fitText(country.name, CELL - textWidth(country.percent, FONTS.small) - 6, FONTS.small);
         const bar = Math.round(CELL * country.share * 10) / 10;
         return (
           box(x, 156, CELL, 18, text(0, 14, "f", name) + text(CELL, 14, "m", country.percent, "end")) +
@@ -147,8 +150,8 @@ function interestRow(facts: SoundFacts): string {
 
 /** The text summary for `<desc>`: the trend in the widget's words, then the lists. */
 function description(facts: SoundFacts): string {
-  const short = (value: string) => fitText(value, 60, { size: 1 });
-  const parts = [facts.summary, `${facts.facts}.`];
+  const short = (value: string) => capText(value, TEXT_CAPS.detail);
+  const parts = [facts.summary, `${short(facts.facts)}.`];
   if (facts.countries.length > 0) {
     parts.push(`Top countries: ${facts.countries.map((c) => `${short(c.name)} ${c.percent}`).join(", ")}.`);
   }
@@ -174,7 +177,7 @@ export function renderCardSvg(sound: SoundPayload, query: SoundQuery, theme: The
     sparkline(facts, sound.period) +
     countryRow(facts) +
     interestRow(facts);
-  return document(CARD_HEIGHT, fitText(facts.label, 80, { size: 1 }), description(facts), theme, body);
+  return document(CARD_HEIGHT, capText(facts.label, TEXT_CAPS.label), description(facts), theme, body);
 }
 
 export type CardNotice = {

@@ -6,7 +6,7 @@
  * facts.ts is for one sound: each renderer does that for its own boxes and markup.
  */
 import type { ChartPayload, ChartSound } from "../domain/chart";
-import { soundQueryParams } from "../sound/query";
+import { soundQueryParams } from "../domain/sound";
 import { httpsUrl } from "./escape";
 import { tiktokLink } from "./facts";
 import { cleanText, fitText } from "./text";

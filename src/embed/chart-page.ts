@@ -133,5 +133,5 @@ export function renderChartPage(chart: ChartPayload, query: ChartEmbedQuery, lin
     (rows.length === 0
       ? `<p class="empty">${EMPTY_CHART}</p>`
       : `<ol>\n${rows.map((row) => rowHtml(row, query, links.origin)).join("\n")}\n</ol>`);
-  return page(label, head, query.theme, main);
+  return page(label, null, head, query.theme, main);
 }

@@ -4,15 +4,9 @@
  * endpoint's rules (same schemas); `page` and `search_keyword` are not theirs
  * (an embed shows the top of a chart), and each surface has its own `limit` range.
  */
-import { type ChartQuery, chartQueryParams, positiveInteger } from "../domain/chart";
-import {
-  DEFAULT_PERIOD,
-  DEFAULT_REGION,
-  DEFAULT_THEME,
-  embedQueryParams,
-  readParams,
-  type Theme,
-} from "../sound/query";
+import { type ChartQuery, chartQueryParams } from "../domain/chart";
+import { countParam, DEFAULT_PERIOD, DEFAULT_REGION, DEFAULT_THEME, readParams, type Theme } from "../domain/query";
+import { embedQueryParams } from "../domain/sound";
 
 /** `chart.page` is always 1 and `chart.searchKeyword` always null. */
 export type ChartEmbedQuery = { chart: ChartQuery; theme: Theme };
@@ -23,7 +17,7 @@ const paramsFor = (maxLimit: number) =>
     period: chartQueryParams.period,
     new_to_top_100: chartQueryParams.new_to_top_100,
     commercial_music: chartQueryParams.commercial_music,
-    limit: positiveInteger(maxLimit, `must be a whole number from 1 to ${maxLimit}`),
+    limit: countParam(maxLimit),
     theme: embedQueryParams.theme,
   }) as const;
 

@@ -11,7 +11,7 @@
  * it enters markup.
  */
 import type { ChartPayload } from "../domain/chart";
-import type { Theme } from "../sound/query";
+import type { Theme } from "../domain/query";
 import { box, CARD_WIDTH, document, FONTS, MUSIC_NOTE, text } from "./card-svg";
 import { type ChartRow, chartHeading, chartRows, EMPTY_CHART, rowsText } from "./chart-facts";
 import { CHART_CARD } from "./chart-query";

@@ -4,17 +4,20 @@
  * previews (OpenGraph, Twitter cards, oEmbed discovery). Pure: values in,
  * a string out; every value goes through `htmlEscape` where it enters markup.
  */
-import type { SoundPayload } from "../keyapi/sound";
-import type { CardQuery, Theme } from "../sound/query";
+
+import type { Theme } from "../domain/query";
+import type { CardQuery, SoundPayload } from "../domain/sound";
 import { type CardNotice, FONT_STACK, PALETTES, type Palette, renderCardSvg, renderNoticeSvg } from "./card-svg";
 import { htmlEscape } from "./escape";
 import { soundFacts } from "./facts";
-import { fitText } from "./text";
+import { capText, TEXT_CAPS } from "./text";
 
 /** The strip under the card that holds the link to TikTok. */
 export const EMBED_BAR_HEIGHT = 32;
 /** KeyAPI's covers are 720×720. */
 export const COVER_SIZE = 720;
+/** public/favicon.ico (32×32, for clients that look only there) and public/favicon.svg. */
+const ICONS = `<link rel="icon" href="/favicon.ico" sizes="32x32">\n<link rel="icon" href="/favicon.svg" type="image/svg+xml">\n`;
 
 export type EmbedPageLinks = {
   /** This page's canonical URL (`og:url`). */
@@ -43,7 +46,12 @@ function stylesheet(theme: Theme): string {
   return `${base}${colours(PALETTES.light, LINK.light)}@media (prefers-color-scheme:dark){${colours(PALETTES.dark, LINK.dark)}}`;
 }
 
-export function page(title: string, head: string, theme: Theme, main: string): string {
+/**
+ * The document around an embed. `heading`, when given, is its `<h1>`, visually
+ * hidden: the card right under it shows the same words as the page's visual
+ * heading (`null`: `main` has a heading of its own).
+ */
+export function page(title: string, heading: string | null, head: string, theme: Theme, main: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -51,11 +59,11 @@ export function page(title: string, head: string, theme: Theme, main: string): s
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="color-scheme" content="${theme === "auto" ? "light dark" : theme}">
 <title>${htmlEscape(title)}</title>
-${head}<style>${stylesheet(theme)}</style>
+${head}${ICONS}<style>${stylesheet(theme)}</style>
 </head>
 <body>
 <main>
-${main}
+${heading === null ? "" : `<h1 class="vh">${htmlEscape(heading)}</h1>\n`}${main}
 </main>
 </body>
 </html>
@@ -73,6 +81,8 @@ export type LinkPreview = {
   /** Cut to a line or two already: long upstream text is cut by us, not by each unfurler. */
   title: string;
   description: string;
+  /** `<meta name="author">`, when the page has one. */
+  author?: string;
   /** This page's canonical URL (also `og:url`). */
   url: string;
   /** Its oEmbed URL, for discovery. */
@@ -90,6 +100,7 @@ export type LinkPreview = {
 export function previewHead(preview: LinkPreview): string {
   return (
     meta("name", "description", preview.description) +
+    (preview.author ? meta("name", "author", preview.author) : "") +
     `<link rel="canonical" href="${htmlEscape(preview.url)}">\n` +
     meta("property", "og:type", preview.type) +
     meta("property", "og:site_name", preview.siteName) +
@@ -116,13 +127,15 @@ export function previewHead(preview: LinkPreview): string {
 export function renderEmbedPage(sound: SoundPayload, query: CardQuery, links: EmbedPageLinks): string {
   const facts = soundFacts(sound, query.sound);
   // Link previews show a line or two: long upstream text is cut here, not by each unfurler.
-  const label = fitText(facts.label, 90, { size: 1 });
-  const byline = fitText(facts.author ? `${facts.title} by ${facts.author}` : facts.title, 90, { size: 1 });
+  const label = capText(facts.label, TEXT_CAPS.label);
+  const byline = capText(facts.author ? `${facts.title} by ${facts.author}` : facts.title, TEXT_CAPS.label);
+  const description = `${facts.summary} ${capText(facts.facts, TEXT_CAPS.detail)}.`;
   const head = previewHead({
     type: "music.song",
     siteName: links.providerName,
     title: label,
-    description: `${facts.summary} ${facts.facts}.`,
+    description,
+    author: facts.author ? capText(facts.author, TEXT_CAPS.label) : undefined,
     url: links.page,
     oembed: links.oembed,
     image: facts.cover ? { url: facts.cover, alt: `Cover art of ${byline}` } : null,
@@ -135,7 +148,7 @@ export function renderEmbedPage(sound: SoundPayload, query: CardQuery, links: Em
     renderCardSvg(sound, query.sound, query.theme) +
     `\n<p class="bar"><a href="${htmlEscape(facts.link)}" target="_blank" rel="noopener noreferrer">Listen on TikTok` +
     `<span class="vh">: ${htmlEscape(byline)} (opens in a new tab)</span></a></p>`;
-  return page(`${label} · TikTok sound`, head, query.theme, main);
+  return page(`${label} · TikTok sound`, label, head, query.theme, main);
 }
 
 /**
@@ -145,5 +158,5 @@ export function renderEmbedPage(sound: SoundPayload, query: CardQuery, links: Em
  */
 export function renderEmbedNoticePage(notice: CardNotice, theme: Theme): string {
   const head = `<meta name="robots" content="noindex">\n`;
-  return page(`${notice.heading} · TikTok sound`, head, theme, renderNoticeSvg(notice, theme));
+  return page(`${notice.heading} · TikTok sound`, notice.heading, head, theme, renderNoticeSvg(notice, theme));
 }

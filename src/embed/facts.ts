@@ -5,8 +5,7 @@
  * (see text.ts) but neither shortened nor escaped: each renderer does that for
  * its own boxes and its own markup.
  */
-import type { SoundPayload } from "../keyapi/sound";
-import type { SoundQuery } from "../sound/query";
+import type { SoundPayload, SoundQuery } from "../domain/sound";
 import { httpsUrl } from "./escape";
 import { cleanText } from "./text";
 
@@ -65,7 +64,9 @@ export function trendSummary(trend: SoundPayload["trend"], period: number): stri
 }
 
 function scaleToPeak(trend: SoundPayload["trend"]): number[] {
-  const peak = Math.max(...trend.map((point) => point.value), 0);
+  // A loop, not Math.max(...values): spreading a long list into a call overflows the stack.
+  let peak = 0;
+  for (const point of trend) if (point.value > peak) peak = point.value;
   return trend.map((point) => (peak > 0 ? Math.round((Math.max(point.value, 0) / peak) * 100) : 0));
 }
 

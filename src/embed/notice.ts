@@ -4,7 +4,7 @@
  * names the client sent); embeds still clean and escape it like any other value.
  */
 import { type ProblemError, problemKinds } from "../domain/problems";
-import type { SoundQuery } from "../sound/query";
+import type { SoundQuery } from "../domain/sound";
 import type { CardNotice } from "./card-svg";
 
 /**

@@ -5,13 +5,14 @@
  */
 import * as z from "zod/mini";
 import { ProblemError } from "../domain/problems";
-import type { SoundPayload } from "../keyapi/sound";
-import { type CardQuery, DEFAULT_THEME, parseEmbedQuery, withDefaults } from "../sound/query";
+import { DEFAULT_THEME } from "../domain/query";
+import type { SoundPayload } from "../domain/sound";
+import { type CardQuery, parseEmbedQuery, withDefaults } from "../domain/sound";
 import { CARD_HEIGHT, CARD_WIDTH } from "./card-svg";
 import { COVER_SIZE, EMBED_BAR_HEIGHT } from "./embed-page";
 import { htmlEscape, urlComponent } from "./escape";
 import { soundFacts } from "./facts";
-import { fitText } from "./text";
+import { capText, TEXT_CAPS } from "./text";
 
 export const EMBED_PATH_PREFIX = "/embed/sound/";
 export const OEMBED_PATH = "/oembed";
@@ -88,6 +89,7 @@ export function embedTarget(raw: string, ownOrigin: string): CardQuery {
       // Named as part of `url`, the parameter the caller actually sent.
       throw new ProblemError("invalid-query", "Invalid query parameters: url.", {
         errors: error.errors.map((problem) => ({ param: "url", message: `${problem.param} ${problem.message}` })),
+        errorsOmitted: error.errorsOmitted,
       });
     }
   }
@@ -99,11 +101,15 @@ export function embedTarget(raw: string, ownOrigin: string): CardQuery {
   throw unsupported();
 }
 
-/** The embed page's address for a query: period and region always explicit, theme when not `auto`. */
+/**
+ * The embed page's address for a query: region and period always explicit, theme when not `auto`. `region`
+ * comes first: no `&` may precede a legacy HTML entity name (`&reg…`), or consumers that decode entities twice
+ * (unfurl.js) read `®ion` (see the README's embed URL rule).
+ */
 export function embedPageUrl(origin: string, query: CardQuery): string {
   const { clipId, period, region } = query.sound;
   const theme = query.theme === DEFAULT_THEME ? "" : `&theme=${query.theme}`;
-  return `${origin}${EMBED_PATH_PREFIX}${urlComponent(clipId)}?period=${period}&region=${region}${theme}`;
+  return `${origin}${EMBED_PATH_PREFIX}${urlComponent(clipId)}?region=${region}&period=${period}${theme}`;
 }
 
 export function oembedUrl(origin: string, pageUrl: string): string {
@@ -184,10 +190,10 @@ export function oembedResponse(sound: SoundPayload, query: CardQuery, options: O
   const facts = soundFacts(sound, query.sound);
   return richAnswer(
     {
-      title: fitText(facts.title, 150, { size: 1 }),
-      authorName: facts.author ? fitText(facts.author, 150, { size: 1 }) : undefined,
+      title: capText(facts.title, TEXT_CAPS.oembed),
+      authorName: facts.author ? capText(facts.author, TEXT_CAPS.oembed) : undefined,
       src: embedPageUrl(options.origin, query),
-      iframeTitle: `TikTok sound: ${fitText(facts.label, 90, { size: 1 })}`,
+      iframeTitle: `TikTok sound: ${capText(facts.label, TEXT_CAPS.label)}`,
       cover: facts.cover,
     },
     options,

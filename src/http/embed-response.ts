@@ -8,10 +8,11 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { ProblemError } from "../domain/problems";
+import { DEFAULT_THEME, THEMES, type Theme } from "../domain/query";
+import type { SoundQuery } from "../domain/sound";
 import { renderNoticeSvg } from "../embed/card-svg";
 import { renderEmbedNoticePage } from "../embed/embed-page";
 import { noticeFor } from "../embed/notice";
-import { DEFAULT_THEME, type SoundQuery, THEMES, type Theme } from "../sound/query";
 import { problemResponse } from "./problem";
 
 export const SVG_CONTENT_TYPE = "image/svg+xml; charset=utf-8";

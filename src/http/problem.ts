@@ -1,38 +1,23 @@
 /**
  * One error model for every response the worker sends that is not a success:
  * RFC 9457 problem details, `application/problem+json`, rendered from the
- * domain's `ProblemError` (src/domain/problems.ts). Each kind has a stable
- * `type` URN, documented in the README.
+ * domain's `ProblemError` and its body (src/domain/problems.ts). Each kind has
+ * a stable `type` URN, documented in the README.
  */
-import { type ParamError, type ProblemError, type ProblemKind, problemKinds } from "../domain/problems";
-
-export type ProblemDetails = {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  request_id: string;
-  errors?: ParamError[];
-};
+import { type ProblemError, type ProblemKind, problemBody } from "../domain/problems";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
-export function problemType(kind: ProblemKind): string {
-  return `urn:tiktok-sound-edge:problem:${kind}`;
-}
-
-export function problemBody(error: ProblemError, requestId: string): ProblemDetails {
-  const { status, title } = problemKinds[error.kind];
-  const body: ProblemDetails = {
-    type: problemType(error.kind),
-    title,
-    status,
-    detail: error.detail,
-    request_id: requestId,
-  };
-  if (error.errors) body.errors = error.errors;
-  return body;
-}
+/**
+ * What any route can answer with, whatever it does: a browser origin CORS refuses, a URL over its bound
+ * (src/app.ts), a deployment whose configuration is invalid, a bug.
+ */
+export const EVERY_ROUTE_PROBLEMS = [
+  "origin-not-allowed",
+  "uri-too-long",
+  "service-misconfigured",
+  "internal",
+] as const satisfies readonly ProblemKind[];
 
 /** The HTTP response for a problem; CORS and security headers are added by middleware. */
 export function problemResponse(error: ProblemError, requestId: string, headers: HeadersInit = {}): Response {

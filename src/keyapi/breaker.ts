@@ -2,7 +2,11 @@
  * A circuit breaker per isolate: after `failureThreshold` consecutive upstream
  * failures, stop calling KeyAPI for `openMs` (answer from stale or 503), then
  * let a single trial call through (half-open) to decide whether to close again.
+ * Only failures that say KeyAPI itself is unwell count (`Blame`): a refusal of
+ * one client's input must not switch calls off for every other client.
  */
+import type { Blame } from "../domain/problems";
+
 export type BreakerState = "closed" | "open" | "half-open";
 
 /** `trial`: this admission is the half-open breaker's one trial. */
@@ -40,6 +44,18 @@ export class CircuitBreaker {
   succeeded(): void {
     this.#failures = 0;
     this.#trialInFlight = false;
+  }
+
+  /**
+   * Settles an admission with what its work showed: an answered call closes the
+   * breaker, a failed call blamed on KeyAPI counts towards opening it, and
+   * anything else (no call made, or KeyAPI refusing one client's input) says
+   * nothing about KeyAPI's health either way: a trial goes back unused.
+   */
+  settle(admission: Admission, now: number, outcome: { called: boolean; ok: boolean; blame?: Blame }): void {
+    if (outcome.called && outcome.ok) this.succeeded();
+    else if (outcome.called && outcome.blame === "upstream") this.failed(now);
+    else this.release(admission);
   }
 
   /** The admitted work made no call after all (a copy was found): a trial goes back unused. */

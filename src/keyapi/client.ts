@@ -1,22 +1,19 @@
 /**
- * The only code that talks to KeyAPI: builds the request from validated values,
- * enforces the deadline, and turns every upstream outcome into either a trimmed
- * payload, "not found", or a ProblemError that says what went wrong without
- * revealing anything about our credentials.
+ * The only code that talks to KeyAPI, for any of its endpoints (a declaration,
+ * src/domain/endpoint.ts): builds the request from validated values, enforces
+ * the deadline, reads KeyAPI's envelope, and turns every upstream outcome into
+ * either the endpoint's trimmed payload, "nothing there", or a ProblemError
+ * that says what went wrong without revealing anything about our credentials.
  */
 import * as z from "zod/mini";
-import { ProblemError } from "../domain/problems";
+import type { Endpoint, Trimmed } from "../domain/endpoint";
+import { ANSWER_LIMITS } from "../domain/limits";
+import { type Blame, ProblemError } from "../domain/problems";
 import { CREDITS_PER_CALL, type UpstreamExchange } from "../domain/upstream";
-import type { SoundQuery } from "../sound/query";
 import { parseJsonKeepingBigIntegers } from "./json";
-import { type SoundPayload, trimSound, upstreamSoundSchema } from "./sound";
-
-export const KEYAPI_PATH = "/v1/tiktok/trending/music/detail";
 
 /** Seconds to suggest in `Retry-After` when KeyAPI does not say. */
 export const RETRY_AFTER_DEFAULT = { rateLimited: 30, quotaExhausted: 600 } as const;
-
-export type UpstreamAnswer = { found: true; payload: SoundPayload } | { found: false };
 
 /** What the client needs to know to call KeyAPI. */
 export type KeyApiSettings = { keyapiBaseUrl: string; keyapiApiKey: string; upstreamTimeoutMs: number };
@@ -27,13 +24,13 @@ const envelopeSchema = z.object({
   data: z.optional(z.nullable(z.unknown())),
 });
 
-export function upstreamUrl(config: Pick<KeyApiSettings, "keyapiBaseUrl">, query: SoundQuery): string {
-  const params = new URLSearchParams({
-    clip_id: query.clipId,
-    period: String(query.period),
-    region: query.region,
-  });
-  return `${config.keyapiBaseUrl}${KEYAPI_PATH}?${params}`;
+/** KeyAPI's URL for one query of an endpoint: only the declaration's parameters, from validated values. */
+export function upstreamUrl<Q>(
+  settings: Pick<KeyApiSettings, "keyapiBaseUrl">,
+  endpoint: Endpoint<Q>,
+  query: Q,
+): string {
+  return `${settings.keyapiBaseUrl}${endpoint.path}?${new URLSearchParams(endpoint.upstreamParams(query))}`;
 }
 
 /** Statuses worth one more try: the gateway's, not KeyAPI's considered answers. */
@@ -53,9 +50,11 @@ export type FetchOptions = {
    * ProblemError to stop it, and then no request leaves.
    */
   beforeAttempt?: (attempt: number) => Promise<void>;
+  /** Told how each attempt that was sent ended: KeyAPI's HTTP status, or `null` when no answer came. */
+  afterAttempt?: (status: number | null) => void;
 };
 
-type Attempt = { answer: UpstreamAnswer } | { failure: ProblemError; retryable: boolean };
+type Attempt = { answer: Trimmed } | { failure: ProblemError; retryable: boolean };
 
 /**
  * Asks KeyAPI (2 credits a call) within one deadline of `UPSTREAM_TIMEOUT_MS`,
@@ -63,22 +62,23 @@ type Attempt = { answer: UpstreamAnswer } | { failure: ProblemError; retryable: 
  * 502/503/504. Resolves with the answer, or throws a ProblemError of an
  * `upstream-*` kind.
  */
-export async function fetchSoundFromKeyApi(
+export async function fetchFromKeyApi<Q>(
   config: KeyApiSettings,
-  query: SoundQuery,
+  endpoint: Endpoint<Q>,
+  query: Q,
   options: FetchOptions = {},
-): Promise<UpstreamAnswer> {
+): Promise<Trimmed> {
   const { random = Math.random, onExchange } = options;
   const started = Date.now();
   const deadline = AbortSignal.timeout(config.upstreamTimeoutMs);
   const exchange: UpstreamExchange = { status: null, durationMs: 0 };
   try {
-    let outcome = await attempt(config, query, deadline, exchange, options, 1);
+    let outcome = await attempt(config, endpoint, query, deadline, exchange, options, 1);
     if ("failure" in outcome && outcome.retryable) {
       const jitterMs = 50 + random() * 100;
       if (Date.now() - started + jitterMs + MIN_ATTEMPT_MS <= config.upstreamTimeoutMs) {
         await new Promise((resolve) => setTimeout(resolve, jitterMs));
-        outcome = await attempt(config, query, deadline, exchange, options, 2);
+        outcome = await attempt(config, endpoint, query, deadline, exchange, options, 2);
       }
     }
     if ("failure" in outcome) throw outcome.failure;
@@ -89,9 +89,10 @@ export async function fetchSoundFromKeyApi(
   }
 }
 
-async function attempt(
+async function attempt<Q>(
   config: KeyApiSettings,
-  query: SoundQuery,
+  endpoint: Endpoint<Q>,
+  query: Q,
   deadline: AbortSignal,
   exchange: UpstreamExchange,
   options: FetchOptions,
@@ -108,34 +109,77 @@ async function attempt(
   // Counted from here: once fetch() is called, KeyAPI may have received (and billed) the request.
   exchange.status = null;
   try {
-    const response = await fetch(upstreamUrl(config, query), {
+    const response = await fetch(upstreamUrl(config, endpoint, query), {
       headers: { Authorization: `Bearer ${config.keyapiApiKey}`, Accept: "application/json" },
       signal: deadline,
     });
     exchange.status = response.status;
-    const body = await response.text();
     if (RETRYABLE_STATUSES.has(response.status)) {
+      await response.body?.cancel();
       return { failure: failureFor(response.status, response.headers), retryable: true };
     }
+    const body = await readAtMost(response, ANSWER_LIMITS.bodyBytes);
+    if (body === undefined) {
+      // The size is the sound's (anyone can ask for the largest): a property of the input, never of KeyAPI's health.
+      const tooLarge = new ProblemError("upstream-error", "KeyAPI sent an answer too large to read.", {
+        blame: "request",
+      });
+      return { failure: tooLarge, retryable: false };
+    }
     const now = options.now ?? Date.now;
-    return { answer: interpret(response.status, response.headers, body, query, new Date(now())) };
+    return {
+      answer: interpret(response.status, response.headers, body, (data) => endpoint.trim(data, query, new Date(now()))),
+    };
   } catch (error) {
     if (error instanceof ProblemError) return { failure: error, retryable: false };
     if (deadline.aborted) {
-      return { failure: new ProblemError("upstream-timeout", "KeyAPI did not answer in time."), retryable: false };
+      const timeout = new ProblemError("upstream-timeout", "KeyAPI did not answer in time.", { blame: "upstream" });
+      return { failure: timeout, retryable: false };
     }
-    return { failure: new ProblemError("upstream-error", "KeyAPI could not be reached."), retryable: true };
+    const unreachable = new ProblemError("upstream-error", "KeyAPI could not be reached.", { blame: "upstream" });
+    return { failure: unreachable, retryable: true };
   } finally {
-    logCall(query, exchange.status, Date.now() - started, number, options.requestId);
+    logCall(endpoint.name, endpoint.key(query), exchange.status, Date.now() - started, number, options.requestId);
+    options.afterAttempt?.(exchange.status);
+  }
+}
+
+/**
+ * The body as text, or undefined (and the rest left unread) once it passes
+ * `maxBytes`: what KeyAPI sends is read into memory, so its size is ours to bound.
+ */
+async function readAtMost(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let bytes = 0;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    bytes += value.byteLength;
+    if (bytes > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    text += decoder.decode(value, { stream: true });
   }
 }
 
 /** One line per HTTP request sent to KeyAPI, wherever it is sent: the credit ledger's audit trail. */
-function logCall(query: SoundQuery, status: number | null, durationMs: number, attempt: number, requestId?: string) {
+function logCall(
+  endpoint: string,
+  key: string,
+  status: number | null,
+  durationMs: number,
+  attempt: number,
+  requestId?: string,
+) {
   console.log(
     JSON.stringify({
       event: "upstream_call",
-      key: `${query.clipId}:${query.period}:${query.region}`,
+      endpoint,
+      key,
       status,
       duration_ms: durationMs,
       credits: CREDITS_PER_CALL,
@@ -149,9 +193,8 @@ function interpret(
   httpStatus: number,
   headers: Headers,
   body: string,
-  query: SoundQuery,
-  fetchedAt: Date,
-): UpstreamAnswer {
+  trim: (data: Record<string, unknown> | null | undefined) => Trimmed,
+): Trimmed {
   let envelope: z.output<typeof envelopeSchema> | undefined;
   try {
     const parsed = envelopeSchema.safeParse(parseJsonKeepingBigIntegers(body));
@@ -161,39 +204,57 @@ function interpret(
   }
 
   if (httpStatus !== 200) throw failureFor(httpStatus, headers);
-  if (!envelope) throw new ProblemError("upstream-error", "KeyAPI sent an answer that is not its documented envelope.");
+  if (!envelope) throw unreadable("KeyAPI sent an answer that is not its documented envelope.");
   if (envelope.code !== 0) throw failureFor(envelope.code, headers);
 
   const data = envelope.data;
   if (data !== null && data !== undefined && !isPlainObject(data)) {
-    throw new ProblemError("upstream-error", "KeyAPI sent data of an unexpected shape.");
+    throw unreadable("KeyAPI sent data of an unexpected shape.");
   }
-  const sound = data?.sound;
-  if (sound === null || sound === undefined) return { found: false };
-  if (!isPlainObject(sound)) throw new ProblemError("upstream-error", "KeyAPI sent a sound of an unexpected shape.");
+  return trim(data);
+}
 
-  const upstreamSound = upstreamSoundSchema.parse(sound);
-  return { found: true, payload: trimSound(upstreamSound, query, fetchedAt) };
+/** An answer KeyAPI's documentation does not describe: KeyAPI is unwell, whatever the input. */
+export function unreadable(detail: string): ProblemError {
+  return new ProblemError("upstream-error", detail, { blame: "upstream" });
+}
+
+/**
+ * 4xx statuses about the service, not the input: our key (401, 403), our quota
+ * (402), our rate (429). Every other 4xx refuses the request itself.
+ */
+const SERVICE_REFUSALS = new Set([401, 402, 403, 429]);
+
+/**
+ * Whose fault a failing status (or `code`) is. Judged by the number alone,
+ * never by the body: a gateway's HTML 400 for an odd input is still a refusal
+ * of that input, and must not let one client open the breaker for everyone.
+ */
+export function blameFor(status: number): Blame {
+  return status >= 400 && status < 500 && !SERVICE_REFUSALS.has(status) ? "request" : "upstream";
 }
 
 /** Maps a failing HTTP status, or the same number as a non-zero envelope `code`. */
 function failureFor(status: number, headers: Headers): ProblemError {
+  const blame = blameFor(status);
   switch (status) {
     case 401:
     case 403:
       // Our key is wrong or revoked: an operator problem, loud in the log.
       console.error(JSON.stringify({ level: "error", message: "KeyAPI rejected the service's credentials", status }));
-      return new ProblemError("upstream-credentials-rejected", "KeyAPI rejected the service's credentials.");
+      return new ProblemError("upstream-credentials-rejected", "KeyAPI rejected the service's credentials.", { blame });
     case 402:
       return new ProblemError("upstream-quota-exhausted", "The service's KeyAPI quota is exhausted.", {
         retryAfter: retryAfterSeconds(headers, RETRY_AFTER_DEFAULT.quotaExhausted),
+        blame,
       });
     case 429:
       return new ProblemError("upstream-rate-limited", "KeyAPI is rate limiting the service.", {
         retryAfter: retryAfterSeconds(headers, RETRY_AFTER_DEFAULT.rateLimited),
+        blame,
       });
     default:
-      return new ProblemError("upstream-error", `KeyAPI failed with status ${status}.`);
+      return new ProblemError("upstream-error", `KeyAPI failed with status ${status}.`, { blame });
   }
 }
 

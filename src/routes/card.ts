@@ -6,31 +6,28 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import type { SoundCache } from "../cache/sound-cache";
+import type { TieredCache } from "../cache/tiered-cache";
+import { parseCardQueryString, soundNotFound, soundPayloadSchema } from "../domain/sound";
 import { CARD_RENDERER_VERSION, renderCardSvg } from "../embed/card-svg";
+import { detailEndpoint } from "../endpoints/detail";
 import { cacheHeaders, isNotModified } from "../http/cache-headers";
 import { CARD_STATUS_HEADER, noticeCardResponse, SVG_CONTENT_TYPE } from "../http/embed-response";
-import { missAdmission } from "../http/rate-limit";
-import { parseCardQueryString } from "../sound/query";
-import { lookupScope } from "./lookup-scope";
-import type { RenderCache } from "./rendered";
-import { SOUND_PATH, soundNotFound } from "./sound";
+import { lookUp } from "./look-up";
+import { payloadOf, type RenderCache } from "./rendered";
+import { queryStringOf, SOUND_PATH } from "./sound";
 
 export const CARD_PATH = SOUND_PATH.replace(/\/detail$/, "/card.svg");
 
-export function cardRoutes(cache: SoundCache, clock: () => number, rendered: RenderCache) {
+export function cardRoutes(cache: TieredCache, clock: () => number, rendered: RenderCache) {
   return new Hono<AppEnv>().get(CARD_PATH, async function card(c) {
-    const { url } = c.req;
-    const queryStart = url.indexOf("?");
-    const { sound: query, theme } = parseCardQueryString(queryStart < 0 ? "" : url.slice(queryStart + 1));
-    const lookup = await cache.lookup(query, lookupScope(c, missAdmission(c)));
-    if (lookup.upstream) c.set("upstream", lookup.upstream);
+    const { sound: query, theme } = parseCardQueryString(queryStringOf(c.req.url));
+    const lookup = await lookUp(c, cache, detailEndpoint, query);
     const headers = cacheHeaders(lookup, c.get("config").ttls, clock());
 
     if (lookup.answer.status === 404) return noticeCardResponse(soundNotFound(query), theme, query, headers);
     const variant = `card-${theme}`;
-    const card = rendered.get(lookup.answer, variant, `${variant}-${CARD_RENDERER_VERSION}`, (payload) =>
-      renderCardSvg(payload, query, theme),
+    const card = rendered.get(lookup.answer.etag, variant, `${variant}-${CARD_RENDERER_VERSION}`, () =>
+      renderCardSvg(payloadOf(lookup.answer, soundPayloadSchema), query, theme),
     );
     headers.ETag = card.etag;
     headers[CARD_STATUS_HEADER] = "200";

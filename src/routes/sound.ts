@@ -1,36 +1,38 @@
 /** `GET /v1/tiktok/trending/music/detail`: KeyAPI's path and query names, our payload, from cache when possible. */
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import type { SoundCache } from "../cache/sound-cache";
-import { ProblemError } from "../domain/problems";
+import { LOOKUP_PROBLEMS, type TieredCache } from "../cache/tiered-cache";
+import type { ProblemKind } from "../domain/problems";
+import { parseSoundQueryString, soundNotFound } from "../domain/sound";
+import { DETAIL_PATH, detailEndpoint } from "../endpoints/detail";
 import { cacheHeaders, isNotModified } from "../http/cache-headers";
 import { problemResponse } from "../http/problem";
-import { missAdmission } from "../http/rate-limit";
-import { KEYAPI_PATH } from "../keyapi/client";
-import { parseSoundQueryString, type SoundQuery } from "../sound/query";
-import { lookupScope } from "./lookup-scope";
+import { RATE_LIMITED_ROUTE_PROBLEMS } from "../http/rate-limit";
+import { lookUp } from "./look-up";
 
-export const SOUND_PATH = KEYAPI_PATH;
+export const SOUND_PATH = DETAIL_PATH;
 
-/** What every surface says when KeyAPI has no such sound (a cached answer, not a failure). */
-export function soundNotFound(query: SoundQuery): ProblemError {
-  return new ProblemError(
-    "sound-not-found",
-    `KeyAPI has no trending sound with clip_id ${query.clipId} for period ${query.period} in region ${query.region}.`,
-  );
+/** What the detail endpoint answers besides a sound (and what the card, the embed page and oEmbed draw or say). */
+export const SOUND_PROBLEMS = [
+  ...RATE_LIMITED_ROUTE_PROBLEMS,
+  "invalid-query",
+  ...LOOKUP_PROBLEMS,
+  "sound-not-found",
+] as const satisfies readonly ProblemKind[];
+
+/** The raw query string of a request, without the URL object a hit does not need. */
+export function queryStringOf(url: string): string {
+  const start = url.indexOf("?");
+  return start < 0 ? "" : url.slice(start + 1);
 }
 
-export function soundRoutes(cache: SoundCache, clock: () => number) {
-  return new Hono<AppEnv>().get(SOUND_PATH, async (c) => {
-    const { url } = c.req;
-    const queryStart = url.indexOf("?");
-    const query = parseSoundQueryString(queryStart < 0 ? "" : url.slice(queryStart + 1));
-    const config = c.get("config");
-    const lookup = await cache.lookup(query, lookupScope(c, missAdmission(c)));
-    if (lookup.upstream) c.set("upstream", lookup.upstream);
-    const headers = cacheHeaders(lookup, config.ttls, clock());
+export function soundRoutes(cache: TieredCache, clock: () => number) {
+  return new Hono<AppEnv>().get(SOUND_PATH, async function sound(c) {
+    const query = parseSoundQueryString(queryStringOf(c.req.url));
+    const lookup = await lookUp(c, cache, detailEndpoint, query);
+    const headers = cacheHeaders(lookup, c.get("config").ttls, clock());
 
-    if (lookup.answer.status === 404) return problemResponse(soundNotFound(query), c.var.requestId, headers);
+    if (lookup.answer.status === 404) return problemResponse(soundNotFound(query), c.get("requestId"), headers);
     if (isNotModified(c.req.header("If-None-Match"), lookup.answer)) {
       return new Response(null, { status: 304, headers });
     }

@@ -3,8 +3,9 @@
  * 1–25 items, each with the endpoint's rules and defaults.
  */
 import * as z from "zod/mini";
-import { type ParamError, ProblemError } from "../domain/problems";
-import { type SoundQuery, soundQueryParams, withDefaults } from "../sound/query";
+import { invalidInput, MAX_ECHOED_NAME, type ParamError, ProblemError } from "../domain/problems";
+import { type SoundQuery, soundQueryParams, withDefaults } from "../domain/sound";
+import { boundedText } from "../domain/text";
 
 export const MAX_WEBHOOK_ITEMS = 25;
 export const MAX_WEBHOOK_BODY_BYTES = 16 * 1024;
@@ -48,9 +49,7 @@ export function parseWebhookBody(rawBody: string): SoundQuery[] {
         ? issue.keys.map((key) => ({ param: pathName([...issue.path, key]), message: "is not a known field" }))
         : [{ param: pathName(issue.path), message: issue.message }],
     );
-    throw new ProblemError("invalid-body", `Invalid body: ${errors.map((error) => error.param).join(", ")}.`, {
-      errors,
-    });
+    throw invalidInput("invalid-body", "Invalid body", errors);
   }
   return result.data.items.map((item) =>
     withDefaults({ clipId: item.clip_id, period: item.period, region: item.region }),
@@ -62,7 +61,7 @@ function pathName(path: PropertyKey[]): string {
   if (path.length === 0) return "body";
   return path
     .map((part, index) =>
-      typeof part === "number" ? `[${part}]` : `${index === 0 ? "" : "."}${String(part).slice(0, 64)}`,
+      typeof part === "number" ? `[${part}]` : `${index === 0 ? "" : "."}${boundedText(String(part), MAX_ECHOED_NAME)}`,
     )
     .join("");
 }

@@ -7,6 +7,18 @@
 /** How far the sender's clock may be from ours, either way. */
 export const MAX_CLOCK_SKEW_SECONDS = 300;
 
+/**
+ * How long the record of a processed request is kept after it was processed
+ * (src/webhook/deliveries.ts), for both schemes: a signed timestamp passes the
+ * clock check from MAX_CLOCK_SKEW_SECONDS before it until as long after it, so
+ * once this much time has passed since the first copy was processed no copy of
+ * the same signed request can pass it any more. 10 minutes.
+ */
+export const DELIVERY_TTL_MS = 2 * MAX_CLOCK_SKEW_SECONDS * 1000;
+
+/** The original scheme's two headers, as sent (absent headers are `undefined`). */
+export type LegacyHeaders = { timestamp: string | undefined; signature: string | undefined };
+
 const encoder = new TextEncoder();
 
 function hmacKey(secret: string, usage: "sign" | "verify"): Promise<CryptoKey> {
@@ -21,7 +33,7 @@ export type SignatureVerdict = { valid: true } | { valid: false; reason: string 
  */
 export async function verifySignature(
   secret: string,
-  headers: { timestamp: string | undefined; signature: string | undefined },
+  headers: LegacyHeaders,
   rawBody: string,
   nowSeconds: number,
 ): Promise<SignatureVerdict> {
@@ -34,10 +46,7 @@ export async function verifySignature(
 }
 
 /** Header-only checks, before the body is read. */
-export function checkHeaders(
-  headers: { timestamp: string | undefined; signature: string | undefined },
-  nowSeconds: number,
-): SignatureVerdict {
+export function checkHeaders(headers: LegacyHeaders, nowSeconds: number): SignatureVerdict {
   const { timestamp, signature } = headers;
   if (!timestamp || !signature) {
     return { valid: false, reason: "X-Webhook-Timestamp and X-Webhook-Signature are required." };

@@ -13,13 +13,6 @@ import { MAX_CLOCK_SKEW_SECONDS, type SignatureVerdict } from "./signature";
 
 export const STANDARD_HEADERS = ["webhook-id", "webhook-timestamp", "webhook-signature"] as const;
 
-/**
- * How long a processed delivery is remembered (src/webhook/deliveries.ts): a
- * redelivery within it is answered from the record. Here, not there, so that
- * Node-side code (the OpenAPI builder) can read it without the Workers runtime.
- */
-export const DELIVERY_TTL_MS = 10 * 60 * 1000;
-
 /** Bounds the work one request can ask for: each entry is one HMAC verification. */
 export const MAX_SIGNATURE_ENTRIES = 16;
 
@@ -30,7 +23,7 @@ const encoder = new TextEncoder();
 const SECRET_PREFIX = "whsec_";
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** An HMAC-SHA256 is 32 bytes: 44 base64 characters, one `=`. */
-const V1_ENTRY = /^v1,([A-Za-z0-9+/]{43}=)$/;
+const V1_MAC = /^[A-Za-z0-9+/]{43}=$/;
 /** Visible ASCII: the id is part of the signed content and names the idempotency record. */
 const WEBHOOK_ID = /^[\x21-\x7e]{1,256}$/;
 
@@ -70,8 +63,7 @@ export function checkStandardHeaders(headers: StandardHeaders, nowSeconds: numbe
   if (Math.abs(nowSeconds - Number(timestamp)) > MAX_CLOCK_SKEW_SECONDS) {
     return { valid: false, reason: `webhook-timestamp is more than ${MAX_CLOCK_SKEW_SECONDS} s from now.` };
   }
-  const entries = signature.split(" ").filter(Boolean);
-  if (entries.length > MAX_SIGNATURE_ENTRIES) {
+  if (signatureEntries(signature).length > MAX_SIGNATURE_ENTRIES) {
     return { valid: false, reason: `webhook-signature may hold at most ${MAX_SIGNATURE_ENTRIES} entries.` };
   }
   if (v1Signatures(signature).length === 0) {
@@ -115,14 +107,23 @@ export async function signStandard(
   return `v1,${bytesToBase64(new Uint8Array(mac))}`;
 }
 
-/** The MACs of the well-formed v1 entries; anything else in the list is skipped, as the reference libraries do. */
+/** The header's space-separated entries (empty ones, from doubled spaces, do not count). */
+function signatureEntries(header: string): string[] {
+  return header.split(" ").filter(Boolean);
+}
+
+/**
+ * The MACs of the well-formed v1 entries; anything else in the list is skipped.
+ * Read as the reference libraries read it: each entry is `<version>,<signature>`
+ * and whatever follows a second comma is ignored, so a header sent as two lines,
+ * which the runtime joins as `v1,A=, v1,B=`, still offers both.
+ */
 function v1Signatures(header: string): Uint8Array<ArrayBuffer>[] {
-  return header
-    .split(" ")
+  return signatureEntries(header)
     .slice(0, MAX_SIGNATURE_ENTRIES)
     .flatMap((entry) => {
-      const match = V1_ENTRY.exec(entry);
-      return match?.[1] ? [base64ToBytes(match[1])] : [];
+      const [version, mac = ""] = entry.split(",", 2);
+      return version === "v1" && V1_MAC.test(mac) ? [base64ToBytes(mac)] : [];
     });
 }
 

@@ -6,9 +6,12 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect, describe as group, it, vi } from "vitest";
-import { cacheKey } from "../../src/cache/answer";
-import type { Ask, SoundCoordinator } from "../../src/coordinator/sound-coordinator";
-import { fakeKeyApi } from "../support/upstream";
+import type { Ask } from "../../src/coordinator/contract";
+import type { SoundCoordinator } from "../../src/coordinator/sound-coordinator";
+import { cacheKey } from "../../src/domain/endpoint";
+import { ANSWER_LIMITS } from "../../src/domain/limits";
+import { detailEndpoint } from "../../src/endpoints/detail";
+import { fakeKeyApi, refusal } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
 
 const TTLS = { FRESH_TTL_SECONDS: "60", STALE_TTL_SECONDS: "120", NEGATIVE_TTL_SECONDS: "30" };
@@ -23,12 +26,13 @@ function locations(count: number, overrides: Record<string, unknown> = {}) {
 }
 
 function coordinatorFor(clipId: string): DurableObjectStub<SoundCoordinator> {
-  const key = cacheKey({ clipId, period: 7, region: "US" });
+  const key = cacheKey(detailEndpoint, { clipId, period: 7, region: "US" });
   return env.SOUND_COORDINATOR.get(env.SOUND_COORDINATOR.idFromName(key));
 }
 
 function ask(clipId: string, overrides: Partial<Ask> = {}): Ask {
   return {
+    endpoint: "detail",
     query: { clipId, period: 7, region: "US" },
     purpose: "lookup",
     now: NOON,
@@ -37,6 +41,7 @@ function ask(clipId: string, overrides: Partial<Ask> = {}): Ask {
       upstreamTimeoutMs: 2000,
       ttls: { freshSeconds: 60, staleSeconds: 120, negativeSeconds: 30 },
       creditBudgetPerDay: 0,
+      refreshRetryMs: 30_000,
     },
     requestId: "test",
     ...overrides,
@@ -85,7 +90,7 @@ group("the copy of record", () => {
     expect(stored).toEqual([{ status: 200, stored_at: NOON }]);
 
     // KV is the same namespace in these tests; clear it so "there" must ask the coordinator.
-    await env.SOUND_CACHE.delete(`sound:${cacheKey({ clipId: "3", period: 7, region: "US" })}`);
+    await env.SOUND_CACHE.delete(`sound:${cacheKey(detailEndpoint, { clipId: "3", period: 7, region: "US" })}`);
     const second = await there.fetch(`${SOUND_PATH}?clip_id=3`);
     expect(second.status, await describe(second)).toBe(200);
     expect(second.headers.get("X-Cache")).toBe("HIT");
@@ -117,6 +122,7 @@ group("the copy of record", () => {
       ok: false,
       kind: "upstream-error",
       detail: "KeyAPI failed with status 500.",
+      blame: "upstream",
       upstream: { role: "called", status: 500, durationMs: expect.any(Number) },
     });
     const rows = await runInDurableObject(stub, (_instance, state) =>
@@ -127,7 +133,36 @@ group("the copy of record", () => {
     expect(upstream.calls).toBe(2);
   });
 
-  it("decides by purpose: revalidate wants a fresh newer copy, warm-up 10 minutes of freshness", async () => {
+  it("says whose fault a failure was, as data: a refusal of the input is the request's", async () => {
+    fakeKeyApi(() => refusal(400, { inEnvelope: true }));
+    expect(await coordinatorFor("4000000000000000001").obtain(ask("4000000000000000001"))).toMatchObject({
+      ok: false,
+      kind: "upstream-error",
+      blame: "request",
+      upstream: { role: "called" },
+    });
+  });
+
+  it("blames an answer too large to read on the request: any client can ask for the largest sound", async () => {
+    const padding = new TextEncoder().encode(" ".repeat(64 * 1024));
+    fakeKeyApi(() => {
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          controller.enqueue(padding);
+          if (++sent * padding.byteLength > ANSWER_LIMITS.bodyBytes) controller.close();
+        },
+      });
+      return new Response(body, { headers: { "Content-Type": "application/json" } });
+    });
+    expect(await coordinatorFor("77").obtain(ask("77"))).toMatchObject({
+      ok: false,
+      detail: "KeyAPI sent an answer too large to read.",
+      blame: "request",
+    });
+  });
+
+  it("decides by purpose: revalidate wants a fresh newer copy, warm-up freshness until the next run", async () => {
     const upstream = fakeKeyApi();
     const stub = coordinatorFor("6");
     await stub.obtain(ask("6"));
@@ -137,11 +172,42 @@ group("the copy of record", () => {
     // … a second location with the same old copy takes the fresher one.
     const other = await stub.obtain(ask("6", { purpose: "revalidate", haveStoredAt: NOON, now: NOON + 62_000 }));
     expect(other).toMatchObject({ ok: true, upstream: null, answer: { storedAt: NOON + 61_000 } });
-    // FRESH_TTL_SECONDS is 60 here: never 10 minutes of freshness, so the cron always calls.
+    // FRESH_TTL_SECONDS is 60 here: never fresh until the next run 5 minutes on, so the cron always calls.
     expect(await stub.obtain(ask("6", { purpose: "warm-up", now: NOON + 62_000 }))).toMatchObject({
       upstream: { role: "called" },
     });
     expect(upstream.calls).toBe(3);
+  });
+});
+
+group("an answer the object cannot store", () => {
+  it("is still handed to every asker, from memory, and costs one KeyAPI call, not one per asker", async () => {
+    const upstream = fakeKeyApi();
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const stub = coordinatorFor("12");
+    // Storage refuses the row, as SQLite refuses one over its size limit.
+    await runInDurableObject(stub, (_instance, state) => {
+      const sql = Object.getPrototypeOf(state.storage.sql) as SqlStorage;
+      const exec = sql.exec;
+      vi.spyOn(sql, "exec").mockImplementation(function (this: SqlStorage, query, ...bindings) {
+        if (query.startsWith("INSERT OR REPLACE INTO copy")) throw new Error("string or blob too big: SQLITE_TOOBIG");
+        return exec.call(this, query, ...bindings);
+      });
+    });
+    const first = await stub.obtain(ask("12"));
+    expect(first).toMatchObject({ ok: true, answer: { status: 200 }, upstream: { role: "called" } });
+    const later = await Promise.all([stub.obtain(ask("12")), stub.obtain(ask("12", { now: NOON + 30_000 }))]);
+    for (const outcome of later)
+      expect(outcome).toMatchObject({ ok: true, upstream: null, answer: { storedAt: NOON } });
+    // A location with empty tiers asks the object too, and gets the same copy.
+    await env.SOUND_CACHE.delete(`sound:${cacheKey(detailEndpoint, { clipId: "12", period: 7, region: "US" })}`);
+    const [location] = locations(1).workers;
+    const res = await location?.fetch(`${SOUND_PATH}?clip_id=12`);
+    expect(res?.headers.get("Server-Timing"), res && (await describe(res))).toBe('cache;desc="coordinator"');
+    expect(upstream.calls).toBe(1);
+    expect(warn.mock.calls.map(([line]) => JSON.parse(String(line)).message)).toContain(
+      "coordinator could not store its copy",
+    );
   });
 });
 
@@ -177,7 +243,7 @@ group("when the coordinator fails", () => {
     const upstream = fakeKeyApi();
     upstream.mock.behave({ latencyMs: 20 });
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    const [worker] = locations(1, { SOUND_COORDINATOR: throwing }).workers;
+    const [worker] = locations(1, { SOUND_COORDINATOR: throwing, CREDIT_BUDGET_PER_DAY: "0" }).workers;
     const responses = await Promise.all(Array.from({ length: 5 }, () => worker?.fetch(`${SOUND_PATH}?clip_id=8`)));
     for (const res of responses) expect(res?.status).toBe(200);
     expect(responses[0]?.headers.get("X-Cache")).toBe("MISS");

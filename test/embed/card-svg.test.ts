@@ -1,5 +1,7 @@
 import { expect, describe as group, it } from "vitest";
 import { ProblemError, type ProblemKind, problemKinds } from "../../src/domain/problems";
+import { THEMES } from "../../src/domain/query";
+import type { SoundPayload } from "../../src/domain/sound";
 import {
   CARD_DESC_ID,
   CARD_HEIGHT,
@@ -10,10 +12,18 @@ import {
   renderNoticeSvg,
 } from "../../src/embed/card-svg";
 import { noticeFor } from "../../src/embed/notice";
-import type { SoundPayload } from "../../src/keyapi/sound";
-import { THEMES } from "../../src/sound/query";
+import { maxCodePoints } from "../../src/embed/text";
 import example from "../fixtures/example-payload.json";
-import { BIDI, FORBIDDEN, HOSTILE_TEXT, textsWiderThanTheirBox } from "../support/hostile-text";
+import {
+  BIDI,
+  EMOJI_SEQUENCES,
+  FORBIDDEN,
+  fontOf,
+  HOSTILE_TEXT,
+  hostilePayload,
+  textsWiderThanTheirBox,
+  ZERO_WIDTH_TEXT,
+} from "../support/hostile-text";
 import { allText, elements, inertnessProblems, parseXml, type XmlElement } from "../support/xml";
 
 const payload = example as SoundPayload;
@@ -22,24 +32,6 @@ const query = { clipId: payload.clip_id, period: 7 as const, region: "US" };
 const byClass = (root: XmlElement, name: string) =>
   [...elements(root)].filter((element) => element.attributes.class?.split(" ").includes(name));
 const texts = (root: XmlElement) => [...elements(root)].filter((element) => element.name === "text");
-
-/** The hostile string in every text field KeyAPI fills, and in the URLs. */
-function hostilePayload(value: string): SoundPayload {
-  return {
-    ...payload,
-    title: value,
-    author: value,
-    region: value,
-    cover: value,
-    link: value,
-    countries: [1, 2, 3, 4].map((n) => ({ code: value, name: value, score: n })),
-    interests: [1, 2, 3, 4].map((n) => ({ name: value, score: n })),
-    trend: [
-      { date: value, value: 1 },
-      { date: "2026-02-02", value: Number.NaN },
-    ],
-  };
-}
 
 group("the sound card", () => {
   const svg = renderCardSvg(payload, query, "auto");
@@ -91,7 +83,8 @@ group("the sound card", () => {
       "Interests",
       "Scripted Drama",
       "Other Talent",
-      expect.stringMatching(/^Entertainment/),
+      // "Entertainment News" is wider than its chip in DejaVu Sans.
+      expect.stringMatching(/^Entertainmen.*…$/),
     ]);
     const line = [...elements(root)].find((element) => element.name === "polyline");
     expect(line?.attributes.points?.split(" ")).toHaveLength(7);
@@ -156,7 +149,9 @@ group("hostile text from KeyAPI", () => {
 
         // Every text in a clipping box fits it (by the same estimate), and no text is long.
         expect(textsWiderThanTheirBox(root)).toEqual([]);
-        for (const element of texts(root)) expect([...element.text].length, element.text).toBeLessThanOrEqual(100);
+        for (const element of texts(root)) {
+          expect([...element.text].length, element.text).toBeLessThanOrEqual(maxCodePoints(384, fontOf(element)));
+        }
         const [title] = byClass(root, "t");
         expect(title?.text.length).toBeGreaterThan(0);
       }
@@ -176,6 +171,38 @@ group("hostile text from KeyAPI", () => {
     expect(title.length).toBeLessThan(50);
     expect(root.children[0]?.text.endsWith("…")).toBe(true);
     expect(root.children[0]?.text.length).toBeLessThan(200);
+  });
+});
+
+group("text that measures as zero width", () => {
+  it.each(ZERO_WIDTH_TEXT)("%s, in every field, leaves a small card with short texts", (_name, value) => {
+    for (const theme of THEMES) {
+      const svg = renderCardSvg(hostilePayload(value), query, theme);
+      expect(svg.length).toBeLessThan(6_000);
+      const root = parseXml(svg);
+      for (const element of texts(root)) {
+        expect([...element.text].length, element.text).toBeLessThanOrEqual(maxCodePoints(384, fontOf(element)));
+      }
+      expect([...(root.children[0]?.text ?? "")].length).toBeLessThanOrEqual(90);
+    }
+  });
+
+  it("caps the names and the facts line in its description at 60 code points each", () => {
+    const long = "Region".repeat(100);
+    const desc = parseXml(renderCardSvg(hostilePayload(long), query, "auto")).children[1]?.text ?? "";
+    const runs = desc.match(/(Region)+[A-Za-z]*…/g) ?? [];
+    expect(runs).toHaveLength(7); // the facts line, three countries, three interests
+    for (const run of runs) expect([...run].length, desc).toBeLessThanOrEqual(60);
+    expect(desc).toMatch(/ 1:00 · (Region)+Regi…\. Top countries: /);
+  });
+
+  it("keeps emoji sequences whole in the title, the author and the accessible name", () => {
+    const title = EMOJI_SEQUENCES.slice(0, 6).join(" ");
+    const author = EMOJI_SEQUENCES.slice(6).join(" ");
+    const root = parseXml(renderCardSvg({ ...payload, title, author }, query, "auto"));
+    expect(byClass(root, "t")[0]?.text).toBe(title);
+    expect(byClass(root, "u")[0]?.text).toBe(author);
+    expect(root.children[0]?.text).toBe(`${title} — ${author}`);
   });
 });
 

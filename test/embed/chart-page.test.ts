@@ -1,5 +1,6 @@
 import { expect, describe as group, it } from "vitest";
 import type { ChartPayload, ChartSound } from "../../src/domain/chart";
+import { THEMES } from "../../src/domain/query";
 import {
   CHART_PAGE_HEAD_HEIGHT,
   CHART_PAGE_ROW_HEIGHT,
@@ -12,7 +13,6 @@ import {
 import type { ChartEmbedQuery } from "../../src/embed/chart-query";
 import { oembedUrl } from "../../src/embed/oembed";
 import { textWidth } from "../../src/embed/text";
-import { THEMES } from "../../src/sound/query";
 import { EXAMPLE_CHART, EXAMPLE_COVER, embedQuery, FIRST_SOUND, withSounds } from "../support/chart";
 import { BIDI, FORBIDDEN, HOSTILE_TEXT, hostileChart } from "../support/hostile-text";
 import { metaContent, named, parseHtml, textContent } from "../support/html";
@@ -79,10 +79,10 @@ const hrefs = (root: XmlElement) =>
     .map((a) => a.attributes.href ?? "")
     .concat(named(root, "link").map((l) => l.attributes.href ?? ""));
 
-/** Every link is to TikTok (https, tiktok.com) or to this service's own pages. */
+/** Every link is to TikTok (https, tiktok.com) or to this service's own pages (the icons are relative to it). */
 function expectOnlyTikTokAndOwnLinks(root: XmlElement) {
   for (const href of hrefs(root)) {
-    const url = new URL(href);
+    const url = new URL(href, ORIGIN);
     const tiktok = url.protocol === "https:" && (url.hostname === "tiktok.com" || url.hostname.endsWith(".tiktok.com"));
     expect(tiktok || url.origin === ORIGIN, href).toBe(true);
   }

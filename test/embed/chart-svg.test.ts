@@ -1,10 +1,10 @@
 import { expect, describe as group, it } from "vitest";
 import type { ChartPayload } from "../../src/domain/chart";
+import { THEMES } from "../../src/domain/query";
 import { CARD_DESC_ID, CARD_TITLE_ID, CARD_WIDTH } from "../../src/embed/card-svg";
 import { MAX_TREND_POINTS } from "../../src/embed/chart-facts";
 import { chartCardHeight, renderChartSvg } from "../../src/embed/chart-svg";
 import { textWidth } from "../../src/embed/text";
-import { THEMES } from "../../src/sound/query";
 import { EXAMPLE_CHART, FIRST_SOUND, withSounds } from "../support/chart";
 import { BIDI, FORBIDDEN, HOSTILE_TEXT, hostileChart, textsWiderThanTheirBox } from "../support/hostile-text";
 import { allText, elements, inertnessProblems, parseXml, type XmlElement } from "../support/xml";

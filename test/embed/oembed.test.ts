@@ -1,8 +1,9 @@
 import { expect, describe as group, it } from "vitest";
 import { ProblemError } from "../../src/domain/problems";
+import type { SoundPayload } from "../../src/domain/sound";
 import { embedPageUrl, embedSize, embedTarget, oembedResponse } from "../../src/embed/oembed";
-import type { SoundPayload } from "../../src/keyapi/sound";
 import example from "../fixtures/example-payload.json";
+import { EMOJI_SEQUENCES, ZERO_WIDTH_TEXT } from "../support/hostile-text";
 
 const OWN = "https://sounds.example";
 const ID = "6703723351497508865";
@@ -115,7 +116,7 @@ group("oembedResponse", () => {
       title: "New Sun",
       author_name: "Chihei Hatakeyama",
       html:
-        `<iframe src="${OWN}/embed/sound/${ID}?period=7&amp;region=US" width="480" height="252" ` +
+        `<iframe src="${OWN}/embed/sound/${ID}?region=US&amp;period=7" width="480" height="252" ` +
         `title="TikTok sound: New Sun — Chihei Hatakeyama" style="border:0;max-width:100%" loading="lazy" ` +
         `referrerpolicy="no-referrer" sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>`,
       width: 480,
@@ -145,9 +146,28 @@ group("oembedResponse", () => {
     expect("author_name" in answer).toBe(false);
   });
 
+  it.each([
+    ...ZERO_WIDTH_TEXT,
+    ["a 400-character title", "A very long title that goes on ".repeat(13).slice(0, 400)],
+    ["400 emoji families", "👩‍👩‍👧‍👦".repeat(400)],
+  ])("caps title and author_name at 150 code points, and the iframe's title at 90 more: %s", (_name, value) => {
+    const answer = oembedResponse({ ...sound, title: value, author: value }, query, options);
+    expect([...answer.title].length).toBeLessThanOrEqual(150);
+    expect([...(answer.author_name ?? "")].length).toBeLessThanOrEqual(150);
+    const iframeTitle = /title="TikTok sound: ([^"]*)"/.exec(answer.html)?.[1] ?? "";
+    expect([...iframeTitle.replace(/&[a-z0-9#]+;/g, "&")].length).toBeLessThanOrEqual(90);
+  });
+
+  it("keeps emoji sequences whole in title and author_name", () => {
+    const title = EMOJI_SEQUENCES.join(" ");
+    const answer = oembedResponse({ ...sound, title, author: title }, query, options);
+    expect(answer.title).toBe(title);
+    expect(answer.author_name).toBe(title);
+  });
+
   it("keeps a theme in the embed URL", () => {
     expect(embedPageUrl(OWN, { ...query, theme: "dark" })).toBe(
-      `${OWN}/embed/sound/${ID}?period=7&region=US&theme=dark`,
+      `${OWN}/embed/sound/${ID}?region=US&period=7&theme=dark`,
     );
   });
 });

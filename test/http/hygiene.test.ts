@@ -53,3 +53,42 @@ group("security headers", () => {
     expect(res.headers.get("X-Request-Id")).toMatch(/^[\w-]+$/);
   });
 });
+
+group("Cross-Origin-Resource-Policy", () => {
+  const TIKTOK_URL = "https://www.tiktok.com/music/x-1";
+  const embeds = [
+    ["the card", "/v1/tiktok/trending/music/card.svg?clip_id=1"],
+    ["a card for an unknown sound", "/v1/tiktok/trending/music/card.svg?clip_id=4040000000000000001"],
+    ["an error card", "/v1/tiktok/trending/music/card.svg?clip_id=x"],
+    ["a POST to the card (405)", "/v1/tiktok/trending/music/card.svg?clip_id=1", "POST"],
+    ["the embed page", "/embed/sound/1"],
+    ["an embed page for an unknown sound", "/embed/sound/4040000000000000001"],
+    ["an embed error page", "/embed/sound/1?theme=sepia"],
+    ["oEmbed", `/oembed?url=${encodeURIComponent(TIKTOK_URL)}`],
+    ["an oEmbed error", "/oembed?url=x"],
+  ];
+
+  // A page isolated with Cross-Origin-Embedder-Policy: require-corp shows another origin's image or frame only then.
+  it.each(embeds)("is cross-origin on %s", async (_name, path, method = "GET") => {
+    fakeKeyApi();
+    const res = await testWorker().fetch(path as string, { method });
+    expect(res.headers.get("Cross-Origin-Resource-Policy"), await describe(res)).toBe("cross-origin");
+  });
+
+  it("is cross-origin on 304s of the card and the embed page", async () => {
+    fakeKeyApi();
+    const worker = testWorker();
+    for (const path of ["/v1/tiktok/trending/music/card.svg?clip_id=1", "/embed/sound/1"]) {
+      const etag = (await worker.fetch(path)).headers.get("ETag") ?? "";
+      const again = await worker.fetch(path, { headers: { "If-None-Match": etag } });
+      expect(again.status, await describe(again)).toBe(304);
+      expect(again.headers.get("Cross-Origin-Resource-Policy")).toBe("cross-origin");
+    }
+  });
+
+  it.each([`${SOUND_PATH}?clip_id=1`, "/health", "/nope"])("is left to the browser's default on %s", async (path) => {
+    fakeKeyApi();
+    const res = await testWorker().fetch(path);
+    expect(res.headers.get("Cross-Origin-Resource-Policy"), await describe(res)).toBeNull();
+  });
+});

@@ -8,9 +8,9 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChartPayload } from "../../src/domain/chart.ts";
+import { THEMES, type Theme } from "../../src/domain/query.ts";
 import { chartPageHeight, chartPageUrl, renderChartPage } from "../../src/embed/chart-page.ts";
 import { renderChartSvg } from "../../src/embed/chart-svg.ts";
-import { THEMES, type Theme } from "../../src/sound/query.ts";
 import { EXAMPLE_CHART, embedQuery } from "../support/chart.ts";
 import { axeViolations } from "./support/axe.ts";
 import { announceSkip, browserTestsRun, launchBrowser, newLoopbackContext, SKIP_REASON } from "./support/browser.ts";

@@ -12,6 +12,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLE_CLIP_ID } from "../../mock/keyapi.ts";
 import { type RunningMock, startMockServer } from "../../mock/server.ts";
+import { axeViolations } from "./support/axe.ts";
 import {
   announceSkip,
   browserTestsRun,
@@ -102,6 +103,24 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
     await page.close();
   });
 
+  it("is shown, as an <img> and in an iframe, by a page that requires CORP (Cross-Origin-Embedder-Policy)", async () => {
+    const page = await openPage(context, undefined, { colorScheme: "light" });
+    const card = `${CARD_PATH}?clip_id=${EXAMPLE_CLIP_ID}`;
+    // The control, an image from another origin that does not send Cross-Origin-Resource-Policy, is blocked.
+    const control = `${refusedSite.origin}/pixel.svg`;
+    await page.goto(
+      siteUrl(allowedSite, { img: [card], iframe: [`/embed/sound/${EXAMPLE_CLIP_ID}`], coep: true, control }),
+    );
+    await loaded(page, "img");
+    const widths = await page.$$eval("img", (images) =>
+      images.map((image) => (image as HTMLImageElement).naturalWidth),
+    );
+    expect(widths).toEqual([480, 0]);
+    const frame = page.frameLocator("#frame-0");
+    await expect.poll(() => frame.locator("svg > title").textContent()).toBe("New Sun — Chihei Hatakeyama");
+    await page.close();
+  });
+
   it("is refused by the browser in an iframe on a site ALLOWED_ORIGINS leaves out", async () => {
     const page = await openPage(context);
     const console: string[] = [];
@@ -126,6 +145,40 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
     await noScript.close();
   });
 
+  it("is a page axe finds nothing wrong with, naming its heading, author and icons, which load", async () => {
+    // A context without request routing (which turns off the cache the icons are read from); the page loads
+    // nothing from elsewhere.
+    const plain = await browser.newContext();
+    const page = await plain.newPage();
+    await page.goto(`${worker?.url}/embed/sound/${EXAMPLE_CLIP_ID}`);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("New Sun — Chihei Hatakeyama");
+    expect(await page.locator('meta[name="author"]').getAttribute("content")).toBe("Chihei Hatakeyama");
+    // Each linked icon loads in the page, under its own Content-Security-Policy.
+    const icons = await page.evaluate(() =>
+      Promise.all(
+        [...document.querySelectorAll<HTMLLinkElement>('link[rel="icon"]')].map(
+          (link) =>
+            new Promise<[string, number]>((resolve) => {
+              const image = new Image();
+              image.onload = () => resolve([link.getAttribute("href") ?? "", image.naturalWidth]);
+              image.onerror = () => resolve([link.getAttribute("href") ?? "", 0]);
+              image.src = link.href;
+            }),
+        ),
+      ),
+    );
+    expect(icons).toEqual([
+      ["/favicon.ico", 32],
+      ["/favicon.svg", expect.any(Number)],
+    ]);
+    expect(icons[1]?.[1]).toBeGreaterThan(0);
+    const ico = await fetch(`${worker?.url}/favicon.ico`);
+    expect(ico.status).toBe(200);
+    expect(ico.headers.get("Content-Type")).toMatch(/^image\/(x-icon|vnd\.microsoft\.icon)$/);
+    await plain.close();
+  });
+
   it("shows the demo page's snippets with this origin, and its live card and embed without CSP violations", async () => {
     const page = await openPage(context);
     const errors: string[] = [];
@@ -148,9 +201,18 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
 
   // ---- helpers -------------------------------------------------------------
 
-  /** Someone else's page: `img=<path>` and `iframe=<path>` (paths on the worker), one element each. */
+  /**
+   * Someone else's page: `img=<path>` and `iframe=<path>` (paths on the worker), one element each; `coep=1` sends
+   * `Cross-Origin-Embedder-Policy: require-corp`, `control=<url>` adds an image from anywhere. `/pixel.svg` is an
+   * image without `Cross-Origin-Resource-Policy`.
+   */
   function sitePage(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://site.test");
+    if (url.pathname === "/pixel.svg") {
+      res.writeHead(200, { "Content-Type": "image/svg+xml" });
+      res.end('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+      return;
+    }
     if (url.pathname !== "/") {
       res.writeHead(404).end();
       return;
@@ -164,7 +226,12 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
         (path, i) =>
           `<iframe id="frame-${i}" src="${worker?.url}${path.replaceAll("&", "&amp;")}" width="480" height="252" title="sound ${i}"></iframe>`,
       );
-    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+    const control = url.searchParams.get("control");
+    if (control) images.push(`<img id="img-${images.length}" src="${control}" alt="control">`);
+    res.writeHead(200, {
+      "Content-Type": "text/html; charset=utf-8",
+      ...(url.searchParams.has("coep") ? { "Cross-Origin-Embedder-Policy": "require-corp" } : {}),
+    });
     res.end(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Someone else's page</title>
 <link rel="icon" href="data:,">
@@ -176,10 +243,15 @@ img,iframe{display:block;border:0}</style>
   }
 });
 
-function siteUrl(site: Site, elements: { img?: string[]; iframe?: string[] }): string {
+function siteUrl(
+  site: Site,
+  elements: { img?: string[]; iframe?: string[]; coep?: boolean; control?: string },
+): string {
   const params = new URLSearchParams();
   for (const path of elements.img ?? []) params.append("img", path);
   for (const path of elements.iframe ?? []) params.append("iframe", path);
+  if (elements.coep) params.set("coep", "1");
+  if (elements.control) params.set("control", elements.control);
   return `${site.origin}/?${params}`;
 }
 

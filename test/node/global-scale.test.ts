@@ -138,6 +138,8 @@ describe(`${LOCATIONS} locations, a key going stale everywhere`, () => {
 
 describe(`${LOCATIONS} locations under a budget of 20 credits`, () => {
   let locations: Locations;
+  const logs: string[] = [];
+  const admin = { headers: { Authorization: "Bearer admin-token-for-the-test" } };
 
   beforeAll(async () => {
     locations = await startLocations({
@@ -145,6 +147,7 @@ describe(`${LOCATIONS} locations under a budget of 20 credits`, () => {
       bundleDir: bundle.dir,
       keyapiBaseUrl: mock.url,
       vars: { CREDIT_BUDGET_PER_DAY: "20", ADMIN_TOKEN: "admin-token-for-the-test" },
+      onLog: (message) => logs.push(message),
     });
   }, 60_000);
 
@@ -165,14 +168,34 @@ describe(`${LOCATIONS} locations under a budget of 20 credits`, () => {
     expect(Math.abs(Number(refused?.headers.get("Retry-After")) - midnight)).toBeLessThanOrEqual(5);
     expect(mock.mock.stats.calls).toBe(10);
 
-    const usage = await locations.fetch(3, "/v1/admin/usage", {
-      headers: { Authorization: "Bearer admin-token-for-the-test" },
-    });
+    const usage = await locations.fetch(3, "/v1/admin/usage", admin);
     expect(await usage.json()).toMatchObject({
       credits_spent: 20,
       credit_budget: 20,
       credits_left: 0,
       upstream_calls: 10,
     });
+
+    // The history and the key table, asked in other locations, agree with the calls KeyAPI got and with the
+    // upstream_call log lines; each call's outcome arrives after its answer.
+    const calls = logs.flatMap((message) => {
+      const line = JSON.parse(message.slice(message.indexOf("{"))) as { event?: string; key?: string };
+      return line.event === "upstream_call" ? [line.key] : [];
+    });
+    expect(calls).toHaveLength(10);
+    await expect
+      .poll(async () => {
+        const history = await (await locations.fetch(1, "/v1/admin/usage/history?days=1", admin)).json();
+        return (history as { days: unknown[] }).days[0];
+      })
+      .toMatchObject({ credits_spent: 20, upstream_calls: 10, outcomes: { "2xx": 10, unknown: 0 } });
+    const keys = (await (await locations.fetch(5, "/v1/admin/usage/keys?limit=100", admin)).json()) as {
+      key: string;
+      calls: number;
+      credits: number;
+    }[];
+    expect(keys.map(({ key }) => key).sort()).toEqual([...calls].sort());
+    expect(keys.map(({ key }) => key).sort()).toEqual(Object.keys(mock.mock.stats.byKey).sort());
+    expect(keys.every(({ calls, credits }) => calls === 1 && credits === 2)).toBe(true);
   }, 30_000);
 });

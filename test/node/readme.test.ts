@@ -103,7 +103,7 @@ it("shows a Standard Webhooks delivery whose signature is right for the secret i
 });
 
 it("names every place an answer can come from in the Server-Timing row", async () => {
-  const { TIERS } = await import("../../src/cache/sound-cache");
+  const { TIERS } = await import("../../src/cache/tiered-cache");
   const row = tables(README)
     .flatMap((table) => table.rows)
     .find((cellsOfRow) => cellsOfRow[0] === "`Server-Timing`");
@@ -124,4 +124,32 @@ it("documents every var and secret the configuration reads", async () => {
   const settings = Object.keys(envSchema.shape).filter((name) => !bindings.includes(name));
   const documented = tables(section("Configuration"))[0]?.rows.map((row) => row[0]?.replaceAll("`", ""));
   expect(new Set(documented)).toEqual(new Set(settings));
+});
+
+it("states the payload's size limits as the code has them", async () => {
+  const { ANSWER_LIMITS } = await import("../../src/domain/limits");
+  const { trendPoints, listItems, textCodePoints, urlLength, idLength, bodyBytes } = ANSWER_LIMITS;
+  const table = tables(section("API")).find(({ header }) => header[0] === "field" && header[3] === "at most");
+  expect(table, 'no payload table with an "at most" column under ## API').toBeDefined();
+  const limit = new Map((table?.rows ?? []).map((row) => [row[0] ?? "", row[3] ?? ""]));
+  const number = (value: number) => value.toLocaleString("en-US");
+  expect(limit.get("`clip_id`, `song_id`")).toContain(`${idLength} characters`);
+  expect(limit.get("`title`, `author`")).toContain(`${number(textCodePoints)} code points`);
+  expect(limit.get("`region`")).toContain(`${number(textCodePoints)} code points`);
+  expect(limit.get("`cover`, `link`, `music_url`")).toContain(`${number(urlLength)} characters`);
+  expect(limit.get("`trend`")).toContain(`${trendPoints} points: the newest`);
+  for (const list of ["`countries`", "`interests`", "`ages`", "`videos`"]) {
+    expect(limit.get(list), list).toMatch(new RegExp(`^${listItems} items`));
+  }
+  expect(limit.get("`videos`")).toContain(`\`id\` ${idLength} characters`);
+  expect(limit.get("`videos`")).toContain(`\`cover\` ${number(urlLength)}`);
+  expect(section("API")).toContain(`read up to ${bodyBytes / 1024 / 1024} MiB`);
+});
+
+it("ships one credit budget: the code's default, wrangler.toml's var and the README agree", async () => {
+  const { DEFAULT_CREDIT_BUDGET_PER_DAY } = await import("../../src/config");
+  const wrangler = readFileSync(new URL("../../wrangler.toml", import.meta.url), "utf8");
+  expect(/^CREDIT_BUDGET_PER_DAY = "(\d+)"$/m.exec(wrangler)?.[1]).toBe(String(DEFAULT_CREDIT_BUDGET_PER_DAY));
+  const row = tables(section("Configuration"))[0]?.rows.find((cells) => cells[0] === "`CREDIT_BUDGET_PER_DAY`");
+  expect(row?.[3]).toBe(`\`${DEFAULT_CREDIT_BUDGET_PER_DAY}\``);
 });

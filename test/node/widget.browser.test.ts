@@ -172,6 +172,47 @@ describe.runIf(browserTestsRun)("the widget in Chromium", () => {
     await page.close();
   });
 
+  it("shows the fallback, a link with the card image, when JavaScript is off", async () => {
+    const noScript = await browser.newContext({ javaScriptEnabled: false });
+    const page = await noScript.newPage();
+    await page.goto(pageUrl(allowedSite, [`${EXAMPLE_CLIP_ID}:US:7`, "7211111111111111111:GB:30"], { fallback: true }));
+    await page.waitForFunction(() => [...document.images].every((image) => image.complete), null, { timeout: 10_000 });
+    const fallbacks = await page.$$eval("tiktok-sound", (cards) =>
+      cards.map((card) => {
+        const link = card.querySelector("a");
+        const image = link?.querySelector("img");
+        return {
+          href: link?.href,
+          natural: [image?.naturalWidth, image?.naturalHeight],
+          shown: image?.checkVisibility(),
+        };
+      }),
+    );
+    expect(fallbacks).toEqual([
+      { href: `https://www.tiktok.com/music/x-${EXAMPLE_CLIP_ID}`, natural: [480, 220], shown: true },
+      { href: "https://www.tiktok.com/music/x-7211111111111111111", natural: [480, 220], shown: true },
+    ]);
+    const link = page.getByRole("link", { name: "New Sun — Chihei Hatakeyama, a trending TikTok sound" });
+    expect(await link.count()).toBe(1);
+    await noScript.close();
+  });
+
+  it("replaces the fallback with the card once the widget runs", async () => {
+    const page = await newPage();
+    await page.goto(pageUrl(allowedSite, [`${EXAMPLE_CLIP_ID}:US:7`], { fallback: true }));
+    await settled(page);
+    expect(await page.locator("#card-0").getAttribute("state")).toBe("ready");
+    expect(await page.locator("#card-0 .title").textContent()).toBe("New Sun");
+    // Still in the page's DOM, but neither drawn nor in the accessibility tree: the only link is the card's own.
+    expect(await page.$eval("#card-0 > a", (link) => link.checkVisibility())).toBe(false);
+    const links = page.getByRole("link");
+    expect(await links.count()).toBe(1);
+    expect(await links.first().textContent()).toBe(
+      "Listen on TikTok: New Sun by Chihei Hatakeyama (opens in a new tab)",
+    );
+    await page.close();
+  });
+
   it("serves the demo page with working cards, a snippet naming its origin and no CSP violations", async () => {
     const page = await newPage();
     const errors: string[] = [];
@@ -185,8 +226,11 @@ describe.runIf(browserTestsRun)("the widget in Chromium", () => {
       "ready",
     );
     expect(await page.locator(`tiktok-sound[clip-id="${MISSING_CLIP_ID}"]`).getAttribute("state")).toBe("not-found");
-    expect(await page.locator("#snippet").textContent()).toContain(
-      `<script type="module" src="${workerUrl}/widget.js">`,
+    const snippet = await page.locator("#snippet").textContent();
+    expect(snippet).toContain(`<script type="module" src="${workerUrl}/widget.js">`);
+    // The fallback for readers without JavaScript: the card as an image, from this origin.
+    expect(snippet).toContain(
+      `<img\n    src="${workerUrl}/v1/tiktok/trending/music/card.svg?region=US&amp;period=7&amp;clip_id=${EXAMPLE_CLIP_ID}"`,
     );
     expect(errors).toEqual([]);
     await page.close();
@@ -194,16 +238,25 @@ describe.runIf(browserTestsRun)("the widget in Chromium", () => {
 
   // ---- helpers -------------------------------------------------------------
 
-  /** A page on someone else's site: `?card=clip:region:period` once per card. */
+  /**
+   * A page on someone else's site: `?card=clip:region:period` once per card; `fallback=1` puts the README's
+   * fallback (a link to TikTok with the card image) inside each.
+   */
   function embeddingPage(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://page.test");
     if (url.pathname !== "/") {
       res.writeHead(404).end();
       return;
     }
+    const fallback = url.searchParams.has("fallback");
     const cards = url.searchParams.getAll("card").map((card, i) => {
       const [clipId, region, period] = card.split(":");
-      return `<tiktok-sound id="card-${i}" clip-id="${clipId}" region="${region}" period="${period}"></tiktok-sound>`;
+      const inside = fallback
+        ? `<a href="https://www.tiktok.com/music/x-${clipId}"><img src="${workerUrl}/v1/tiktok/trending/music/card.svg` +
+          `?region=${region}&amp;period=${period}&amp;clip_id=${clipId}" width="480" height="220" loading="lazy" ` +
+          `alt="${clipId === EXAMPLE_CLIP_ID ? "New Sun — Chihei Hatakeyama" : "A sound"}, a trending TikTok sound"></a>`
+        : "";
+      return `<tiktok-sound id="card-${i}" clip-id="${clipId}" region="${region}" period="${period}">${inside}</tiktok-sound>`;
     });
     res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
     res.end(`<!doctype html>
@@ -218,6 +271,8 @@ describe.runIf(browserTestsRun)("the widget in Chromium", () => {
   const newPage = (): Promise<Page> => openPage(context);
 });
 
-function pageUrl(site: Site, cards: string[]): string {
-  return `${site.origin}/?${cards.map((card) => `card=${encodeURIComponent(card)}`).join("&")}`;
+function pageUrl(site: Site, cards: string[], options: { fallback?: boolean } = {}): string {
+  const query = cards.map((card) => `card=${encodeURIComponent(card)}`);
+  if (options.fallback) query.push("fallback=1");
+  return `${site.origin}/?${query.join("&")}`;
 }

@@ -30,7 +30,9 @@ group("the card", () => {
     expect(allText(root)).toContain("Latvia");
     expect(res.headers.get("X-Card-Status")).toBe("200");
     expect(res.headers.get("X-Cache")).toBe("MISS");
-    expect(res.headers.get("Cache-Control")).toBe("public, max-age=300, stale-while-revalidate=176100");
+    expect(res.headers.get("Cache-Control")).toBe(
+      "public, max-age=300, stale-while-revalidate=176100, stale-if-error=176100",
+    );
     expect(res.headers.get("Age")).toBe("0");
     expect(res.headers.get("ETag")).toMatch(/^"[\w-]+-card-auto-\d+"$/);
     expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");

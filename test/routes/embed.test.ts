@@ -1,5 +1,6 @@
 import { expect, describe as group, it } from "vitest";
 import { EXAMPLE_CLIP_ID } from "../../mock/keyapi";
+import { ZERO_WIDTH_TEXT } from "../support/hostile-text";
 import { withinOneRateWindow } from "../support/rate-window";
 import { fakeKeyApi } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
@@ -18,6 +19,7 @@ const PAGE_TAGS = new Set([
   "style",
   "body",
   "main",
+  "h1",
   "p",
   "a",
   "span",
@@ -46,13 +48,26 @@ function checkPage(html: string) {
   return root;
 }
 
-/** Every embed-page response is framable by the allowed origins and says so only through CSP. */
+/**
+ * Every embed-page response is framable by the allowed origins and says so only through CSP, may load its own
+ * favicon, and may be framed by pages that require CORP (so it requires it too).
+ */
 function expectEmbedHeaders(res: Response, ancestors: string) {
   expect(res.headers.get("Content-Security-Policy")).toBe(
-    `default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors ${ancestors}`,
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; " +
+      `frame-ancestors ${ancestors}`,
   );
   expect(res.headers.get("X-Frame-Options")).toBeNull();
   expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
+  expect(res.headers.get("Cross-Origin-Resource-Policy")).toBe("cross-origin");
+  expect(res.headers.get("Cross-Origin-Embedder-Policy")).toBe("require-corp");
+}
+
+/** The text of the page's one `<h1>`, decoded. */
+function headingOf(html: string): string | undefined {
+  const headings = [...html.matchAll(/<h1 class="vh">([^<]*)<\/h1>/g)];
+  expect(headings.length).toBeLessThanOrEqual(1);
+  return headings[0] ? decode(headings[0][1] as string) : undefined;
 }
 
 group("the embed page", () => {
@@ -70,7 +85,7 @@ group("the embed page", () => {
     expect(root.children[0]?.text).toBe("New Sun — Chihei Hatakeyama");
     expect(allText(root)).toContain("Latvia");
 
-    const url = `${worker.origin}/embed/sound/${EXAMPLE_CLIP_ID}?period=7&region=US`;
+    const url = `${worker.origin}/embed/sound/${EXAMPLE_CLIP_ID}?region=US&period=7`;
     expect(html).toContain("<title>New Sun — Chihei Hatakeyama · TikTok sound</title>");
     expect(metaOf(html, "og:title")).toBe("New Sun — Chihei Hatakeyama");
     expect(metaOf(html, "og:description")).toBe(
@@ -82,6 +97,10 @@ group("the embed page", () => {
     expect(metaOf(html, "og:url")).toBe(url);
     expect(metaOf(html, "og:type")).toBe("music.song");
     expect(metaOf(html, "twitter:card")).toBe("summary");
+    expect(metaOf(html, "author")).toBe("Chihei Hatakeyama");
+    expect(headingOf(html)).toBe("New Sun — Chihei Hatakeyama");
+    expect(html).toContain('<link rel="icon" href="/favicon.ico" sizes="32x32">');
+    expect(html).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
     expect(html).toContain(
       `<link rel="alternate" type="application/json+oembed" href="${worker.origin}/oembed?url=${encodeURIComponent(url)}"`,
     );
@@ -138,9 +157,44 @@ group("the embed page", () => {
     checkPage(html);
     expect(html).not.toMatch(/<script|<meta http-equiv|\u202E/i);
     expect(metaOf(html, "og:title")).toMatch(/^"><script>alert\(1\)<\/script><meta http-equiv="refresh"/);
+    expect(metaOf(html, "author")).toMatch(/^"><script>alert\(1\)<\/script><meta http-equiv="refresh"/);
+    expect(headingOf(html)).toMatch(/^"><script>alert\(1\)<\/script><meta http-equiv="refresh"/);
     expect(metaOf(html, "og:image")).toBe("https://cdn.example/a.jpeg?%22%3E%3Cscript%3Ex%3C/script%3E");
     // The link goes to TikTok, whatever KeyAPI says.
     expect(html).toContain('<a href="https://www.tiktok.com/music/x-1"');
+  });
+
+  it.each(ZERO_WIDTH_TEXT)(
+    "keeps titles and previews short when the text measures as zero width: %s",
+    async (_n, value) => {
+      fakeKeyApi(() => Response.json({ code: 0, data: { sound: { clip_id: "1", title: value, author: value } } }));
+      const res = await testWorker().fetch(page("1"));
+      expect(res.status, await describe(res)).toBe(200);
+      const html = await res.text();
+      checkPage(html);
+      expect(html.length).toBeLessThan(10_000);
+      const title = decode(/<title>([^<]*) · TikTok sound<\/title>/.exec(html)?.[1] ?? "");
+      for (const shown of [title, metaOf(html, "og:title"), metaOf(html, "author"), headingOf(html)]) {
+        expect([...(shown ?? "")].length, shown).toBeLessThanOrEqual(90);
+      }
+    },
+  );
+
+  it("caps the facts in its description, whatever KeyAPI calls the region", async () => {
+    fakeKeyApi(() =>
+      Response.json({ code: 0, data: { sound: { clip_id: "1", title: "x", country_code: "R".repeat(1000) } } }),
+    );
+    const html = await (await testWorker().fetch(page("1"))).text();
+    const description = metaOf(html, "og:description") ?? "";
+    expect(description).toMatch(/^No trend data for the last 7 days\. R+…\.$/);
+    expect([...description].length).toBeLessThanOrEqual("No trend data for the last 7 days. ".length + 60 + 1);
+  });
+
+  it("has no author meta when KeyAPI names none, and a heading all the same", async () => {
+    fakeKeyApi(() => Response.json({ code: 0, data: { sound: { clip_id: "1", title: "Untold", author: "" } } }));
+    const html = await (await testWorker().fetch(page("1"))).text();
+    expect(metaOf(html, "author")).toBeUndefined();
+    expect(headingOf(html)).toBe("Untold");
   });
 
   it("has no og:image when the cover is not https", async () => {
@@ -166,6 +220,7 @@ group("embed page errors are pages", () => {
     const html = await res.text();
     const root = checkPage(html);
     expect(html).toContain("<title>Sound not found · TikTok sound</title>");
+    expect(headingOf(html)).toBe("Sound not found");
     expect(root.children[1]?.text).toBe(
       "No trending sound with clip id 4040000000000000001 in US over the last 7 days.",
     );

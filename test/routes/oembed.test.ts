@@ -18,9 +18,11 @@ group("oEmbed", () => {
     expect(res.headers.get("Content-Type")).toBe("application/json");
     expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
     expect(res.headers.get("X-Cache")).toBe("MISS");
-    expect(res.headers.get("Cache-Control")).toBe("public, max-age=300, stale-while-revalidate=176100");
+    expect(res.headers.get("Cache-Control")).toBe(
+      "public, max-age=300, stale-while-revalidate=176100, stale-if-error=176100",
+    );
     expect(res.headers.get("ETag")).toBeNull();
-    const src = `${worker.origin}/embed/sound/${EXAMPLE_CLIP_ID}?period=7&amp;region=US`;
+    const src = `${worker.origin}/embed/sound/${EXAMPLE_CLIP_ID}?region=US&amp;period=7`;
     expect(await res.json()).toEqual({
       version: "1.0",
       type: "rich",
@@ -60,7 +62,7 @@ group("oEmbed", () => {
     expect(res.status, await describe(res)).toBe(200);
     expect(res.headers.get("X-Cache")).toBe("HIT");
     const body = (await res.json()) as { html: string };
-    expect(body.html).toContain(`src="${worker.origin}/embed/sound/12?period=30&amp;region=JP&amp;theme=dark"`);
+    expect(body.html).toContain(`src="${worker.origin}/embed/sound/12?region=JP&amp;period=30&amp;theme=dark"`);
     expect(upstream.calls).toBe(1);
   });
 

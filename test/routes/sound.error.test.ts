@@ -28,6 +28,47 @@ group("invalid queries", () => {
   });
 });
 
+group("the problem for a hostile query stays small and strict JSON", () => {
+  /** About 2,000 characters of URL: as many short unknown parameters as fit under the 2,048 limit. */
+  const longQuery = (path: string) => {
+    let query = "clip_id=1";
+    for (let i = 0; `${path}?${query}&p${i}=`.length < 2000; i++) query += `&p${i}=`;
+    return `${path}?${query}`;
+  };
+
+  it("a 2,000-character URL of unknown parameters draws a problem under 2 KB: 20 listed, the rest counted", async () => {
+    const upstream = fakeKeyApi();
+    const path = longQuery(SOUND_PATH);
+    const unknown = path.split("&").length - 1;
+    const res = await testWorker().fetch(path);
+    expect(res.status, await describe(res)).toBe(400);
+    const text = await res.text();
+    expect(text.length).toBeLessThan(2048);
+    const body = JSON.parse(text) as { detail: string; errors: unknown[]; errors_omitted: number };
+    expect(body.errors).toHaveLength(20);
+    expect(body.errors_omitted).toBe(unknown - 20);
+    expect(body.detail).toMatch(new RegExp(`^Invalid query parameters: p0, p1, .*, p19 and ${unknown - 20} more\\.$`));
+    expect(upstream.calls).toBe(0);
+  });
+
+  it("the card draws the same refusal as a small card", async () => {
+    const res = await testWorker().fetch(longQuery("/v1/tiktok/trending/music/card.svg"));
+    expect(res.status, await describe(res)).toBe(200);
+    expect(res.headers.get("X-Card-Status")).toBe("400");
+    expect((await res.text()).length).toBeLessThan(4096);
+  });
+
+  it("a name cut at 64 code points keeps its emoji whole: no lone surrogate escapes", async () => {
+    const name = `${"a".repeat(63)}😀`;
+    const res = await testWorker().fetch(`${SOUND_PATH}?clip_id=1&${encodeURIComponent(`${name}more`)}=1`);
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text).not.toMatch(/\\u[dD][89a-fA-F]/);
+    const body = JSON.parse(text) as { errors: { param: string }[] };
+    expect(body.errors.map(({ param }) => param)).toEqual([name]);
+  });
+});
+
 group("KeyAPI outcomes", () => {
   const cases: {
     name: string;
@@ -155,16 +196,21 @@ group("KeyAPI outcomes", () => {
 });
 
 group("routing", () => {
-  it.each(["/", "/v1", "/v1/tiktok/trending/music", `${SOUND_PATH}/`, "/health/x", "/../etc/passwd"])(
-    "%s → 404 problem",
-    async (path) => {
-      const upstream = fakeKeyApi();
-      const res = await testWorker().fetch(path);
-      expect(res.status, await describe(res)).toBe(404);
-      expect(await res.json()).toMatchObject({ type: problem("not-found"), title: "Not found", status: 404 });
-      expect(upstream.calls).toBe(0);
-    },
-  );
+  it.each([
+    "/",
+    "/v1",
+    "/v1/tiktok/trending",
+    "/v1/tiktok/trending/music/",
+    `${SOUND_PATH}/`,
+    "/health/x",
+    "/../etc/passwd",
+  ])("%s → 404 problem", async (path) => {
+    const upstream = fakeKeyApi();
+    const res = await testWorker().fetch(path);
+    expect(res.status, await describe(res)).toBe(404);
+    expect(await res.json()).toMatchObject({ type: problem("not-found"), title: "Not found", status: 404 });
+    expect(upstream.calls).toBe(0);
+  });
 
   it.each(["POST", "PUT", "PATCH", "DELETE"])("%s on the endpoint → 405 with Allow", async (method) => {
     const upstream = fakeKeyApi();
@@ -175,9 +221,9 @@ group("routing", () => {
     expect(upstream.calls).toBe(0);
   });
 
-  it("OPTIONS without a CORS preflight → 405 with Allow", async () => {
+  it("OPTIONS without a CORS preflight → 204 with Allow (every route: test/http/methods.test.ts)", async () => {
     const res = await testWorker().fetch(SOUND_PATH, { method: "OPTIONS" });
-    expect(res.status, await describe(res)).toBe(405);
+    expect(res.status, await describe(res)).toBe(204);
     expect(res.headers.get("Allow")).toBe("GET, HEAD, OPTIONS");
   });
 });

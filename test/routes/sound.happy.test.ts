@@ -1,7 +1,9 @@
-import { exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { createMockKeyApi, EXAMPLE_CLIP_ID } from "../../mock/keyapi";
 import { version } from "../../package.json";
+import worker from "../../src/index";
 import expected from "../fixtures/example-payload.json";
 import { TEST_KEYAPI_KEY } from "../support/constants";
 import { fakeKeyApi } from "../support/upstream";
@@ -20,7 +22,12 @@ it("serves the documented example, trimmed", async () => {
 
 it("serves through the Worker's entry point too", async () => {
   const upstream = fakeKeyApi();
-  const res = await exports.default.fetch(`https://edge.example${SOUND_PATH}?clip_id=${EXAMPLE_CLIP_ID}`);
+  // With its own execution context, so the cache writes it leaves to waitUntil end before the next test's reset()
+  // empties storage under them (exports.default.fetch does not wait for them).
+  const ctx = createExecutionContext();
+  const request = new Request(`https://edge.example${SOUND_PATH}?clip_id=${EXAMPLE_CLIP_ID}`);
+  const res = await worker.fetch(request, env, ctx);
+  await waitOnExecutionContext(ctx);
   expect(res.status, await describe(res)).toBe(200);
   expect(((await res.json()) as { title: string }).title).toBe("New Sun");
   expect(upstream.calls).toBe(1);

@@ -10,7 +10,7 @@ import { expect, describe as group, it, vi } from "vitest";
 import { EXAMPLE_CLIP_ID } from "../../mock/keyapi";
 import type { WebhookDeliveries } from "../../src/webhook/deliveries";
 import { sign } from "../../src/webhook/signature";
-import { fakeKeyApi } from "../support/upstream";
+import { clipIdOf, fakeKeyApi, refusal } from "../support/upstream";
 import { describe, testWorker } from "../support/worker";
 
 const SECRET = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD7WzX+hW6U0c=";
@@ -51,6 +51,28 @@ function setup(overrides: Record<string, unknown> = {}) {
   return { clock, worker, upstream, post, nowSeconds, elsewhere };
 }
 
+/** Deliveries to a worker (and other locations) on `clock`, for tests that build their own fake KeyAPI. */
+function deliveriesAt(clock: { now: number }) {
+  const options = { clock: () => clock.now };
+  const config = { WEBHOOK_SECRET: SECRET };
+  const worker = testWorker(config, options);
+  function post(body: string, tamper: { id: string }, via = worker) {
+    const timestamp = String(Math.floor(clock.now / 1000));
+    const signature = new Webhook(SECRET).sign(tamper.id, new Date(Number(timestamp) * 1000), body);
+    return via.fetch(PATH, {
+      method: "POST",
+      body,
+      headers: {
+        "Content-Type": "application/json",
+        "webhook-id": tamper.id,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": signature,
+      },
+    });
+  }
+  return { worker, post, elsewhere: () => testWorker(config, options) };
+}
+
 type Results = { results: { clip_id: string; status: number; data?: { title: string }; error?: { type: string } }[] };
 
 group("a Standard Webhooks delivery", () => {
@@ -67,6 +89,23 @@ group("a Standard Webhooks delivery", () => {
       { clip_id: "5", status: 200 },
     ]);
     expect(body.results[0]?.data?.title).toBe("New Sun");
+    expect(upstream.calls).toBe(2);
+  });
+
+  it("passes with the signature header sent as two lines, the valid one first or second", async () => {
+    const { upstream, worker, nowSeconds } = setup();
+    const stale = new Webhook("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    for (const validFirst of [true, false]) {
+      const id = newId();
+      const body = items({ clip_id: validFirst ? "11" : "12" });
+      const sentAt = new Date(Number(nowSeconds()) * 1000);
+      const entries = [new Webhook(SECRET).sign(id, sentAt, body), stale.sign(id, sentAt, body)];
+      const headers = new Headers({ "Content-Type": "application/json", "webhook-id": id });
+      headers.set("webhook-timestamp", nowSeconds());
+      for (const entry of validFirst ? entries : entries.reverse()) headers.append("webhook-signature", entry);
+      const res = await worker.fetch(PATH, { method: "POST", body, headers });
+      expect(res.status, await describe(res)).toBe(200);
+    }
     expect(upstream.calls).toBe(2);
   });
 
@@ -178,12 +217,12 @@ group("refused with 401 before KeyAPI is asked", () => {
 group("redelivery of the same webhook-id", () => {
   it("is answered with the first processing's stored body, from another location, with no KeyAPI call", async () => {
     const { upstream, post, elsewhere, clock } = setup();
-    upstream.mock.behave({ mode: "status", status: 429, times: 1 });
     const id = newId();
     const body = items({ clip_id: "1" }, { clip_id: EXAMPLE_CLIP_ID }, { clip_id: "4040000000000000001" });
     const first = await post(body, { id });
     expect(first.status, await describe(first)).toBe(200);
     const firstText = await first.text();
+    expect((JSON.parse(firstText) as Results).results.map((result) => result.status)).toEqual([200, 200, 404]);
     expect(upstream.calls).toBe(3);
 
     // Seconds later, a retry (the sender signs again with a new timestamp) reaches another location.
@@ -194,8 +233,87 @@ group("redelivery of the same webhook-id", () => {
     expect(retry.headers.get("Content-Type")).toBe("application/json");
     expect(await retry.text()).toBe(firstText);
     expect(upstream.calls).toBe(3);
-    // The stored results are the first ones, failures included: not recomputed.
-    expect((JSON.parse(firstText) as Results).results.map((result) => result.status)).toEqual([503, 200, 404]);
+  });
+
+  it("processes again only the items that failed for a reason worth retrying, once KeyAPI recovers", async () => {
+    let unwell = true;
+    const clock = { now: Date.UTC(2026, 10, 25, 12) };
+    const upstream = fakeKeyApi((request, mock) =>
+      unwell && clipIdOf(request) === "2"
+        ? Response.json({ code: 500, message: "Internal server error", data: null }, { status: 500 })
+        : clipIdOf(request).startsWith("4000")
+          ? refusal(400)
+          : mock.fetch(request),
+    );
+    const { post, elsewhere } = deliveriesAt(clock);
+    const id = newId();
+    const body = items(
+      { clip_id: "1" },
+      { clip_id: "2" },
+      { clip_id: "4040000000000000001" },
+      { clip_id: "4000000000000000001" },
+    );
+    const first = await post(body, { id });
+    expect(first.status, await describe(first)).toBe(200);
+    const firstResults = ((await first.json()) as Results).results;
+    expect(firstResults.map((result) => [result.status, result.error?.type])).toEqual([
+      [200, undefined],
+      [502, problem("upstream-error")],
+      [404, problem("sound-not-found")],
+      [502, problem("upstream-error")],
+    ]);
+    expect(upstream.calls).toBe(4);
+
+    // KeyAPI recovers; the sender redelivers (re-signed) to another location.
+    unwell = false;
+    clock.now += 30_000;
+    const retry = await post(body, { id }, elsewhere());
+    expect(retry.status, await describe(retry)).toBe(200);
+    expect(retry.headers.get("Idempotent-Replayed")).toBeNull();
+    const retryText = await retry.text();
+    const retryResults = (JSON.parse(retryText) as Results).results;
+    expect(retryResults[1]).toMatchObject({ clip_id: "2", status: 200, data: { clip_id: "2" } });
+    // The rest come from the record, exactly as first sent: the success, the not-found and KeyAPI's refusal.
+    expect([retryResults[0], retryResults[2], retryResults[3]]).toEqual([
+      firstResults[0],
+      firstResults[2],
+      firstResults[3],
+    ]);
+    expect(upstream.callsFor("2")).toBe(2);
+    expect(upstream.calls).toBe(5);
+
+    // Everything is settled now: the next copy is a replay that calls nothing.
+    clock.now += 30_000;
+    const replay = await post(body, { id }, elsewhere());
+    expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(await replay.text()).toBe(retryText);
+    expect(upstream.calls).toBe(5);
+  });
+
+  it("processes again an item refused while the breaker was open, once it has closed", async () => {
+    const clock = { now: Date.UTC(2026, 10, 25, 12) };
+    const upstream = fakeKeyApi();
+    const { worker, post } = deliveriesAt(clock);
+    upstream.mock.behave({ mode: "status", status: 500 });
+    for (let i = 1; i <= 5; i++) await worker.fetch(`/v1/tiktok/trending/music/detail?clip_id=${i}`);
+    const calls = upstream.calls;
+    upstream.mock.behave({});
+
+    const id = newId();
+    const body = items({ clip_id: "7" });
+    const paused = await post(body, { id });
+    const pausedResults = ((await paused.json()) as Results).results;
+    expect(pausedResults.map((result) => [result.status, result.error?.type])).toEqual([
+      [503, problem("upstream-unavailable")],
+    ]);
+    expect(upstream.calls).toBe(calls);
+
+    clock.now += 31_000;
+    const retry = await post(body, { id });
+    expect(retry.status, await describe(retry)).toBe(200);
+    expect(retry.headers.get("Idempotent-Replayed")).toBeNull();
+    expect(((await retry.json()) as Results).results.map((result) => result.status)).toEqual([200]);
+    expect(upstream.callsFor("7")).toBe(1);
   });
 
   it("two copies at once in two locations cost one KeyAPI call per item and get the same body", async () => {
@@ -241,25 +359,6 @@ group("redelivery of the same webhook-id", () => {
     const again = await post(body, { id });
     expect(again.status, await describe(again)).toBe(200);
     expect(again.headers.get("Idempotent-Replayed")).toBeNull();
-    expect(upstream.calls).toBe(2);
-  });
-
-  it("a legacy request has no id and is processed every time", async () => {
-    const { worker, upstream, nowSeconds, clock } = setup();
-    const body = items({ clip_id: "1" });
-    for (let i = 0; i < 2; i++) {
-      clock.now += 6_000;
-      const res = await worker.fetch(PATH, {
-        method: "POST",
-        body,
-        headers: {
-          "Content-Type": "application/json",
-          "X-Webhook-Timestamp": nowSeconds(),
-          "X-Webhook-Signature": await sign(SECRET, nowSeconds(), body),
-        },
-      });
-      expect(res.status, await describe(res)).toBe(200);
-    }
     expect(upstream.calls).toBe(2);
   });
 });
@@ -339,7 +438,7 @@ group("a WEBHOOK_SECRET that is not whsec_ and base64", () => {
 });
 
 group("a deployment without the WEBHOOK_DELIVERIES binding", () => {
-  it("refuses Standard Webhooks deliveries with 503 webhook-disabled (no KeyAPI call) and accepts the legacy scheme", async () => {
+  it("refuses deliveries of both schemes with 503 webhook-disabled, and calls nothing", async () => {
     const { worker, upstream, post, nowSeconds } = setup({ WEBHOOK_DELIVERIES: undefined });
     const body = items({ clip_id: "1" });
     const res = await post(body);
@@ -359,7 +458,11 @@ group("a deployment without the WEBHOOK_DELIVERIES binding", () => {
         "X-Webhook-Signature": await sign(SECRET, nowSeconds(), body),
       },
     });
-    expect(legacy.status, await describe(legacy)).toBe(200);
-    expect(upstream.calls).toBe(1);
+    expect(legacy.status, await describe(legacy)).toBe(503);
+    expect(await legacy.json()).toMatchObject({
+      type: problem("webhook-disabled"),
+      detail: expect.stringContaining("WEBHOOK_DELIVERIES"),
+    });
+    expect(upstream.calls).toBe(0);
   });
 });

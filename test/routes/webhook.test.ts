@@ -1,4 +1,4 @@
-import { expect, describe as group, it } from "vitest";
+import { expect, describe as group, it, vi } from "vitest";
 import { EXAMPLE_CLIP_ID } from "../../mock/keyapi";
 import { sign, verifySignature } from "../../src/webhook/signature";
 import { fakeKeyApi } from "../support/upstream";
@@ -145,6 +145,68 @@ group("a signed refresh", () => {
   });
 });
 
+group("a captured request sent again", () => {
+  it("is answered from the record, in any location, for as long as its timestamp is accepted", async () => {
+    const { upstream, post, clock, nowSeconds } = setup();
+    const body = items({ clip_id: "1" }, { clip_id: "2", region: "gb" });
+    const timestamp = nowSeconds();
+    const signature = await sign(SECRET, timestamp, body);
+    const first = await post(body, { timestamp, signature });
+    expect(first.status, await describe(first)).toBe(200);
+    expect(first.headers.get("Idempotent-Replayed")).toBeNull();
+    const firstText = await first.text();
+    expect(upstream.calls).toBe(2);
+
+    // Past the 5 s in which a webhook takes a copy just fetched: only the record stops these.
+    clock.now += 6_000;
+    const again = await post(body, { timestamp, signature });
+    expect(again.status, await describe(again)).toBe(200);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(await again.text()).toBe(firstText);
+
+    // Another location (a fresh isolate), near the end of the timestamp's 300 s.
+    clock.now += 290_000;
+    const elsewhere = await testWorker({ WEBHOOK_SECRET: SECRET }, { clock: () => clock.now }).fetch(PATH, {
+      method: "POST",
+      body,
+      headers: {
+        "Content-Type": "application/json",
+        "X-Webhook-Timestamp": timestamp,
+        "X-Webhook-Signature": signature.toUpperCase().replace("SHA256=", "sha256="),
+      },
+    });
+    expect(elsewhere.status, await describe(elsewhere)).toBe(200);
+    expect(elsewhere.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(await elsewhere.text()).toBe(firstText);
+    expect(upstream.calls).toBe(2);
+  });
+
+  it("is refused with 503 and calls nothing when the record cannot be reached", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const unreachable = {
+      idFromName: (name: string) => name,
+      get: () => ({ claim: () => Promise.reject(new Error("Durable Object unreachable")) }),
+    };
+    const { upstream, post } = setup({ WEBHOOK_SECRET: SECRET, WEBHOOK_DELIVERIES: unreachable });
+    const res = await post(items({ clip_id: "1" }));
+    expect(res.status, await describe(res)).toBe(503);
+    expect(res.headers.get("Retry-After")).toBe("30");
+    expect(await res.json()).toMatchObject({ type: problem("webhook-deliveries-unavailable") });
+    expect(upstream.calls).toBe(0);
+  });
+
+  it("a new request (a new timestamp) with the same body is processed", async () => {
+    const { upstream, post, clock } = setup();
+    const body = items({ clip_id: "1" });
+    expect((await post(body)).status).toBe(200);
+    clock.now += 6_000;
+    const res = await post(body);
+    expect(res.status, await describe(res)).toBe(200);
+    expect(res.headers.get("Idempotent-Replayed")).toBeNull();
+    expect(upstream.calls).toBe(2);
+  });
+});
+
 group("refused before KeyAPI is asked", () => {
   const body = items({ clip_id: "1" });
 
@@ -277,6 +339,33 @@ group("refused before KeyAPI is asked", () => {
     expect(body.errors).toEqual(expect.arrayContaining(errors));
     expect(body.errors).toHaveLength(errors.length);
     expect(upstream.calls).toBe(0);
+  });
+
+  it("400 listing at most 20 problems of a body full of unknown fields, the rest counted", async () => {
+    const { upstream, post } = setup();
+    const fields = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`f${i}`, 1]));
+    const res = await post(JSON.stringify({ items: [{ clip_id: "1", ...fields }] }));
+    expect(res.status, await describe(res)).toBe(400);
+    const text = await res.text();
+    expect(text.length).toBeLessThan(2048);
+    const body = JSON.parse(text) as { detail: string; errors: { param: string }[]; errors_omitted: number };
+    expect(body.errors).toHaveLength(20);
+    expect(body.errors[0]).toEqual({ param: "items[0].f0", message: "is not a known field" });
+    expect(body.errors_omitted).toBe(480);
+    expect(body.detail).toMatch(/^Invalid body: items\[0\]\.f0, .*, items\[0\]\.f19 and 480 more\.$/);
+    expect(upstream.calls).toBe(0);
+  });
+
+  it("400 naming a long unknown field cut at 64 code points, its emoji whole", async () => {
+    const { post } = setup();
+    const name = `${"a".repeat(63)}😀`;
+    const res = await post(JSON.stringify({ items: [{ clip_id: "1", [`${name}more`]: 1 }] }));
+    expect(res.status, await describe(res)).toBe(400);
+    const text = await res.text();
+    expect(text).not.toMatch(/\\u[dD][89a-fA-F]/);
+    expect((JSON.parse(text) as { errors: { param: string }[] }).errors).toEqual([
+      { param: `items[0].${name}`, message: "is not a known field" },
+    ]);
   });
 
   it("503 when WEBHOOK_SECRET is not configured", async () => {

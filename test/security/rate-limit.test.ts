@@ -1,3 +1,4 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { expect, describe as group, it } from "vitest";
 import { withinOneRateWindow } from "../support/rate-window";
 import { fakeKeyApi } from "../support/upstream";
@@ -106,4 +107,61 @@ group("MISS_LIMITER", () => {
       expect((await worker.fetch(`${SOUND_PATH}?clip_id=${clip}`, { headers: client })).status).toBe(200);
     }
   }, 30_000);
+});
+
+group("who counts as one client", () => {
+  /** `count` cold lookups of distinct clip ids, the i-th from `addresses[i % length]`; the statuses, counted. */
+  async function coldLookups(addresses: (string | undefined)[], count: number, firstClip: number) {
+    const worker = testWorker();
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < count; i++) {
+      const address = addresses[i % addresses.length];
+      const request = new Request(new URL(`${SOUND_PATH}?clip_id=${firstClip + i}`, worker.origin));
+      // `undefined`: no header at all (the test worker would otherwise add its own address).
+      if (address !== undefined) request.headers.set("CF-Connecting-IP", address);
+      const ctx = createExecutionContext();
+      const res = await worker.app.fetch(request, worker.env, ctx);
+      await waitOnExecutionContext(ctx);
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    }
+    return statuses;
+  }
+
+  it.each([
+    [
+      "60 addresses of one IPv6 /64 share one miss budget",
+      Array.from({ length: 60 }, (_, i) => `2001:db8:64:64:${i.toString(16)}:${i}::${i + 1}`),
+      60,
+      640_000,
+    ],
+    [
+      "different spellings of one IPv6 address are one client",
+      ["2001:db8:65::1", "2001:DB8:65::1", "2001:db8:65:0::1", "2001:0db8:0065:0000::0001"],
+      MISS_LIMIT + 1,
+      650_000,
+    ],
+    [
+      // 203.0.113.66 = cb00:7142
+      "an IPv4 address and its IPv4-mapped IPv6 spellings are one client",
+      ["203.0.113.66", "::ffff:203.0.113.66", "::ffff:cb00:7142", "0:0:0:0:0:FFFF:CB00:7142"],
+      MISS_LIMIT + 1,
+      660_000,
+    ],
+    [
+      "an unparsable CF-Connecting-IP shares the bucket of a missing one: no free pass",
+      [undefined, "garbage", "[2001:db8::1]:443", "fe80::1%eth0", "203.0.113.1:80", "x".repeat(300)],
+      MISS_LIMIT + 1,
+      670_000,
+    ],
+  ])(
+    "%s: at most 30 KeyAPI calls",
+    async (_name, addresses, count, firstClip) => {
+      await withinOneRateWindow();
+      const upstream = fakeKeyApi();
+      const statuses = await coldLookups(addresses, count, firstClip);
+      expect(upstream.calls).toBe(MISS_LIMIT);
+      expect(Object.fromEntries(statuses)).toEqual({ 200: MISS_LIMIT, 429: count - MISS_LIMIT });
+    },
+    30_000,
+  );
 });

@@ -4,8 +4,8 @@
  * a chart embed showing its top.
  */
 import type { ChartPayload, ChartQuery, ChartSound } from "../../src/domain/chart";
+import type { Theme } from "../../src/domain/query";
 import type { ChartEmbedQuery } from "../../src/embed/chart-query";
-import type { Theme } from "../../src/sound/query";
 import example from "../fixtures/example-chart.json";
 
 export const EXAMPLE_CHART = example as ChartPayload;

@@ -1,11 +1,29 @@
 /**
- * Text from KeyAPI that tries to break an embed, and what the tests of every
- * surface that draws it (the sound card, the chart card, the chart page) check
- * it against.
+ * Text from KeyAPI that tries to break an embed, shared by the tests of every
+ * surface that draws it (escape and text, the sound card in workerd and in
+ * Chromium, oEmbed, the embed page, the chart card, the chart page), and what
+ * they check it against.
  */
 import type { ChartPayload } from "../../src/domain/chart";
+import type { SoundPayload } from "../../src/domain/sound";
 import { textWidth } from "../../src/embed/text";
+import example from "../fixtures/example-payload.json";
 import { elements, type XmlElement } from "./xml";
+
+/**
+ * Text that measures as zero width: prepended concatenation marks, the end of
+ * ayah, soft hyphens, zero-width joiner runs, variation selectors and tags
+ * outside emoji, Hangul fillers. Each row is 1,000 characters or more.
+ */
+export const ZERO_WIDTH_TEXT: [string, string][] = [
+  ["prepended marks (U+0600–U+0605)", "\u0600\u0601\u0602\u0603\u0604\u0605x".repeat(150)],
+  ["end of ayah (U+06DD) runs", `${"\u06DD".repeat(900)}New Sun${"\u06DD".repeat(100)}`],
+  ["soft hyphens", "so\u00ADft\u00AD".repeat(200)],
+  ["zero-width joiner runs", `a${"\u200D".repeat(999)}`],
+  ["joiners between letters", "a\u200Db\u200C".repeat(250)],
+  ["variation selectors and tags outside emoji", "x\uFE0F\uFE00\u{E0041}\u{E007F}\u{E0100}".repeat(125)],
+  ["Hangul fillers and word joiners", "x\u3164\u115F\u1160\uFFA0\u2060\u034F".repeat(150)],
+];
 
 /** Markup, escapes, direction, size, invisible and illegal characters. */
 export const HOSTILE_TEXT: [string, string][] = [
@@ -24,6 +42,7 @@ export const HOSTILE_TEXT: [string, string][] = [
   ["line breaks", "line one\nline two\r\n\tline three\u2028line four"],
   ["style breakout", "</style><style>*{fill:url(https://evil.example/x)}</style>"],
   ["a URL", "javascript:alert(document.domain)"],
+  ...ZERO_WIDTH_TEXT,
 ];
 
 export const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
@@ -51,6 +70,24 @@ export function textsWiderThanTheirBox(root: XmlElement): string[] {
   return wide;
 }
 
+/** The documented example with `value` in every text field KeyAPI fills, and in the URLs. */
+export function hostilePayload(value: string): SoundPayload {
+  return {
+    ...(example as SoundPayload),
+    title: value,
+    author: value,
+    region: value,
+    cover: value,
+    link: value,
+    countries: [1, 2, 3, 4].map((n) => ({ code: value, name: value, score: n })),
+    interests: [1, 2, 3, 4].map((n) => ({ name: value, score: n })),
+    trend: [
+      { date: value, value: 1 },
+      { date: "2026-02-02", value: Number.NaN },
+    ],
+  };
+}
+
 /** The hostile string in every text field KeyAPI fills on every row of a chart (ids and URLs too), and in its region. */
 export function hostileChart(chart: ChartPayload, value: string): ChartPayload {
   return {
@@ -71,3 +108,18 @@ export function hostileChart(chart: ChartPayload, value: string): ChartPayload {
     })),
   };
 }
+
+/** Emoji sequences whose joiners, selectors and tags must survive cleaning. */
+export const EMOJI_SEQUENCES = [
+  "👩‍👩‍👧‍👦", // family: ZWJ between pictographs
+  "🇺🇸", // flag: regional indicators
+  "1️⃣", // keycap: digit, VS16, enclosing keycap
+  "#️⃣",
+  "👍🏽", // skin tone
+  "🧑🏾‍🦱", // skin tone and ZWJ
+  "🏳️‍🌈", // VS16 and ZWJ
+  "❤️‍🔥",
+  "👩‍❤️‍💋‍👨",
+  "🏴󠁧󠁢󠁳󠁣󠁴󠁿", // subdivision flag: tag letters and cancel tag
+  "©️", // VS16 after an emoji base
+];

@@ -7,6 +7,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DELIVERY_TTL_MS, type WebhookDeliveries } from "../../src/webhook/deliveries";
+import { MAX_CLOCK_SKEW_SECONDS } from "../../src/webhook/signature";
 
 const LEASE = { leaseMs: 30_000, waitMs: 0 };
 
@@ -41,7 +42,7 @@ describe("claim and complete", () => {
     expect(second.state === "in-progress" && second.retryAfterSeconds).toBeGreaterThanOrEqual(29);
     expect(second.state === "in-progress" && second.retryAfterSeconds).toBeLessThanOrEqual(30);
 
-    await stub.complete(id, "body-a", '{"results":[]}');
+    await stub.complete(id, "body-a", '{"results":[]}', null);
     expect(await stub.claim(id, "body-a", LEASE)).toEqual({ state: "done", response: '{"results":[]}' });
   });
 
@@ -49,7 +50,7 @@ describe("claim and complete", () => {
     const { id, stub } = record();
     await stub.claim(id, "body-a", LEASE);
     expect(await stub.claim(id, "body-b", LEASE)).toEqual({ state: "conflict" });
-    await stub.complete(id, "body-a", "{}");
+    await stub.complete(id, "body-a", "{}", null);
     expect(await stub.claim(id, "body-b", LEASE)).toEqual({ state: "conflict" });
   });
 
@@ -58,7 +59,7 @@ describe("claim and complete", () => {
     await stub.claim(id, "body-a", LEASE);
     const waiting = stub.claim(id, "body-a", { leaseMs: 30_000, waitMs: 5_000 });
     await new Promise((resolve) => setTimeout(resolve, 30));
-    await stub.complete(id, "body-a", '{"results":[1]}');
+    await stub.complete(id, "body-a", '{"results":[1]}', null);
     expect(await waiting).toEqual({ state: "done", response: '{"results":[1]}' });
   });
 
@@ -78,13 +79,59 @@ describe("claim and complete", () => {
   });
 });
 
+describe("work left to resume", () => {
+  it("a later copy claims what the first left unsettled; a copy that waited for it takes its answer as it is", async () => {
+    const { id, stub } = record();
+    await stub.claim(id, "body-a", LEASE);
+    await stub.complete(id, "body-a", '{"results":[1]}', "left");
+    expect(await stub.claim(id, "body-a", LEASE)).toEqual({ state: "claimed", resume: "left" });
+    expect(await stub.lookup()).toMatchObject({ response: '{"results":[1]}', resume: "left", inProgress: true });
+
+    const waiting = stub.claim(id, "body-a", { leaseMs: 30_000, waitMs: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await stub.complete(id, "body-a", '{"results":[2]}', "still left");
+    expect(await waiting).toEqual({ state: "done", response: '{"results":[2]}' });
+    // A copy that did not wait resumes again.
+    expect(await stub.claim(id, "body-a", LEASE)).toEqual({ state: "claimed", resume: "still left" });
+    await stub.complete(id, "body-a", '{"results":[3]}', null);
+    expect(await stub.claim(id, "body-a", LEASE)).toEqual({ state: "done", response: '{"results":[3]}' });
+  });
+
+  it("a released resume keeps the earlier answer, and the next copy resumes", async () => {
+    const { id, stub } = record();
+    await stub.claim(id, "body-a", LEASE);
+    await stub.complete(id, "body-a", "{}", "left");
+    await stub.claim(id, "body-a", LEASE);
+    await stub.release(id);
+    expect(await stub.lookup()).toMatchObject({ response: "{}", resume: "left", inProgress: false });
+    expect(await stub.claim(id, "body-a", LEASE)).toEqual({ state: "claimed", resume: "left" });
+  });
+
+  it("reads a row written before resume existed (a deploy within its window)", async () => {
+    const { id, stub } = record();
+    await runInDurableObject(stub, (_instance: WebhookDeliveries, state) => {
+      state.storage.sql.exec(
+        "CREATE TABLE delivery (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, response TEXT, expires_at INTEGER NOT NULL)",
+      );
+      state.storage.sql.exec(
+        "INSERT INTO delivery VALUES (?, 'body-a', '{\"results\":[]}', ?)",
+        id,
+        Date.now() + 60_000,
+      );
+    });
+    expect(await stub.claim(id, "body-a", LEASE)).toEqual({ state: "done", response: '{"results":[]}' });
+  });
+});
+
 describe("the 10-minute window", () => {
   it("keeps a completed delivery for exactly 10 minutes, with an alarm at its end", async () => {
     const { id, stub } = record();
     await stub.claim(id, "body-a", LEASE);
     const before = Date.now();
-    await stub.complete(id, "body-a", "{}");
+    await stub.complete(id, "body-a", "{}", null);
     const stored = await stub.lookup();
+    // Twice the ±300 s a timestamp is accepted: no copy of a recorded request passes the clock check after it.
+    expect(DELIVERY_TTL_MS).toBe(2 * MAX_CLOCK_SKEW_SECONDS * 1000);
     expect(DELIVERY_TTL_MS).toBe(600_000);
     expect(stored?.expiresAt).toBeGreaterThanOrEqual(before + DELIVERY_TTL_MS);
     expect(stored?.expiresAt).toBeLessThanOrEqual(Date.now() + DELIVERY_TTL_MS);
@@ -95,7 +142,7 @@ describe("the 10-minute window", () => {
   it("deletes the object's storage when the window is over, and the id can be used again", async () => {
     const { id, stub } = record();
     await stub.claim(id, "body-a", LEASE);
-    await stub.complete(id, "body-a", "{}");
+    await stub.complete(id, "body-a", "{}", null);
     expect(await storage(stub)).toEqual({ tables: [{ name: "delivery" }], alarm: expect.any(Number) });
     await backdate(stub, 1);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
@@ -107,7 +154,7 @@ describe("the 10-minute window", () => {
   it("treats a row past its window as gone even before the alarm runs", async () => {
     const { id, stub } = record();
     await stub.claim(id, "body-a", LEASE);
-    await stub.complete(id, "body-a", "{}");
+    await stub.complete(id, "body-a", "{}", null);
     await backdate(stub, 1);
     expect(await stub.lookup()).toBeNull();
     expect(await stub.claim(id, "body-a", LEASE)).toEqual({ state: "claimed" });
@@ -116,7 +163,7 @@ describe("the 10-minute window", () => {
   it("an alarm that comes early (the window was extended) only reschedules", async () => {
     const { id, stub } = record();
     await stub.claim(id, "body-a", LEASE);
-    await stub.complete(id, "body-a", "{}");
+    await stub.complete(id, "body-a", "{}", null);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await stub.lookup()).toMatchObject({ id, response: "{}" });
     const alarm = await runInDurableObject(stub, (_instance: WebhookDeliveries, state) => state.storage.getAlarm());

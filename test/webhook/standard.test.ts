@@ -128,6 +128,41 @@ describe("verifyStandardSignature", () => {
     expect(await verifyStandardSignature(KEY, headers(`${good} ${other}`), BODY, now)).toEqual({ valid: true });
   });
 
+  it("reads a header sent as two lines (the runtime joins them with a comma), whichever entry is valid", async () => {
+    // The reference package checks the timestamp against the real clock: sign for now.
+    const sentAt = new Date();
+    const seconds = Math.floor(sentAt.getTime() / 1000);
+    const valid = new Webhook(SECRET).sign(ID, sentAt, BODY);
+    const stale = new Webhook("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").sign(ID, sentAt, BODY);
+    for (const [first, second] of [
+      [valid, stale],
+      [stale, valid],
+    ] as const) {
+      const lines = new Headers();
+      lines.append("webhook-signature", first);
+      lines.append("webhook-signature", second);
+      const signature = lines.get("webhook-signature") as string;
+      expect(signature).toBe(`${first}, ${second}`);
+      const input = headers(signature, { timestamp: String(seconds) });
+      expect(checkStandardHeaders(input, seconds), signature).toEqual({ valid: true });
+      expect(await verifyStandardSignature(KEY, input, BODY, seconds), signature).toEqual({ valid: true });
+      // As the reference package reads it.
+      const reference = new Webhook(SECRET).verify(BODY, {
+        "webhook-id": ID,
+        "webhook-timestamp": String(seconds),
+        "webhook-signature": signature,
+      });
+      expect(reference).toEqual(JSON.parse(BODY));
+    }
+  });
+
+  it("still refuses two joined lines when neither entry matches", async () => {
+    expect(await verifyStandardSignature(KEY, headers(`${other}, ${other}`), BODY, now)).toEqual({
+      valid: false,
+      reason: "No webhook-signature entry matches the body.",
+    });
+  });
+
   it.each([
     ["a tampered body", headers(good), `${BODY} `],
     ["another id", headers(good, { id: "msg_other" }), BODY],

@@ -1,0 +1,105 @@
+/**
+ * A client's window of a chart, looked up from the chart's upstream pages (one
+ * or two: src/domain/chart.ts), as every chart surface needs it: the JSON list,
+ * the chart card, the chart embed page and oEmbed. Each page is one answer of
+ * the list endpoint in the tiered cache, so a chart shown on every surface, in
+ * any window, costs what its pages cost.
+ */
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env";
+import { type CacheStatus, type Lookup, TIERS, type TieredCache } from "../cache/tiered-cache";
+import {
+  type ChartPage,
+  type ChartPageQuery,
+  type ChartPayload,
+  type ChartQuery,
+  chartPageSchema,
+  cutWindow,
+  upstreamPages,
+} from "../domain/chart";
+import { listEndpoint } from "../endpoints/list";
+import { lookUp } from "./look-up";
+import { payloadOf } from "./rendered";
+
+/** The pages behind a window, and what serving them means for the response's caching headers. */
+export type ChartView = {
+  query: ChartQuery;
+  /** The upstream pages, in order, with their numbers. */
+  pages: { page: number; lookup: Lookup }[];
+  /**
+   * The pages as one answer for `cacheHeaders`: the oldest page's age and
+   * freshness, the worst cache status, the farthest tier, the first KeyAPI call.
+   */
+  lookup: Lookup;
+  /** Names what the window is drawn from: its pages' ETags (each changes with its page's content). */
+  source: string;
+};
+
+const STATUS_ORDER: readonly CacheStatus[] = ["HIT", "STALE", "MISS"];
+
+export async function viewChart(c: Context<AppEnv>, cache: TieredCache, query: ChartQuery): Promise<ChartView> {
+  const pageSize = c.get("config").listPageSize;
+  const numbers = upstreamPages(query, pageSize);
+  const pageQuery = (page: number): ChartPageQuery => ({
+    region: query.region,
+    period: query.period,
+    newToTop100: query.newToTop100,
+    commercialMusic: query.commercialMusic,
+    searchKeyword: query.searchKeyword,
+    page,
+    pageSize,
+  });
+  // One page is the common case: no promise array on its hit path.
+  const lookups =
+    numbers.length === 1
+      ? [await lookUp(c, cache, listEndpoint, pageQuery(numbers[0] as number))]
+      : await Promise.all(numbers.map((page) => lookUp(c, cache, listEndpoint, pageQuery(page))));
+  const pages = lookups.map((lookup, index) => ({ page: numbers[index] as number, lookup }));
+  const [first] = lookups as [Lookup, ...Lookup[]];
+  if (lookups.length === 1) return { query, pages, lookup: first, source: first.answer.etag };
+
+  let combined = first;
+  for (const lookup of lookups) {
+    const older = lookup.answer.storedAt < combined.answer.storedAt ? lookup.answer : combined.answer;
+    combined = {
+      answer: older,
+      status: worse(lookup.status, combined.status),
+      tier: TIERS.indexOf(lookup.tier) > TIERS.indexOf(combined.tier) ? lookup.tier : combined.tier,
+      upstream: combined.upstream ?? lookup.upstream,
+    };
+  }
+  if (combined.upstream) c.set("upstream", combined.upstream);
+  return { query, pages, lookup: combined, source: lookups.map((lookup) => lookup.answer.etag).join("") };
+}
+
+function worse(a: CacheStatus, b: CacheStatus): CacheStatus {
+  return STATUS_ORDER.indexOf(a) > STATUS_ORDER.indexOf(b) ? a : b;
+}
+
+/**
+ * The list endpoint's payload for a view: the client's window cut from the
+ * pages, KeyAPI's `total` (from the first page), and `fetched_at` of the oldest page.
+ */
+export function chartPayload(view: ChartView, pageSize: number): ChartPayload {
+  const { query } = view;
+  const pages = view.pages.map(({ page, lookup }) => ({
+    page,
+    ...payloadOf<ChartPage>(lookup.answer, chartPageSchema),
+  }));
+  const total = pages[0]?.total ?? null;
+  const last = pages.at(-1);
+  return {
+    region: query.region,
+    period: query.period,
+    new_to_top_100: query.newToTop100,
+    commercial_music: query.commercialMusic,
+    search_keyword: query.searchKeyword,
+    page: query.page,
+    limit: query.limit,
+    total,
+    // Without KeyAPI's total, its own word for the last page read.
+    has_more: total !== null ? query.page * query.limit < total : last?.has_more === true,
+    sounds: cutWindow(query, pageSize, pages),
+    fetched_at: new Date(view.lookup.answer.storedAt).toISOString(),
+  };
+}
