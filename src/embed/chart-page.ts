@@ -12,14 +12,12 @@
 import type { ChartPayload } from "../domain/chart";
 import { PALETTES, type Palette } from "./card-svg";
 import { type ChartRow, chartHeading, chartRows, EMPTY_CHART, ROW_TEXT_EMS, rowsText } from "./chart-facts";
-import type { ChartEmbedQuery } from "./chart-query";
+import { CHART_PAGE_PATH, type ChartEmbedQuery } from "./chart-query";
 import { trendSvg } from "./chart-svg";
 import { type EmbedPageLinks, page, previewHead } from "./embed-page";
-import { htmlEscape, urlComponent } from "./escape";
-import { EMBED_PATH_PREFIX } from "./oembed";
+import { htmlEscape } from "./escape";
+import { embedPageUrl } from "./oembed";
 import { fitText } from "./text";
-
-export const CHART_PAGE_PATH = "/embed/chart";
 /** The heading block, each row and the space under the list, in CSS pixels: the page's height follows `limit`. */
 export const CHART_PAGE_HEAD_HEIGHT = 64;
 export const CHART_PAGE_ROW_HEIGHT = 48;
@@ -72,12 +70,6 @@ export function chartPageUrl(origin: string, query: ChartEmbedQuery): string {
   );
 }
 
-/** A sound's own embed page, for the chart's region, period and theme (`region` first, as above). */
-export function soundPageUrl(origin: string, clipId: string, query: ChartEmbedQuery): string {
-  const theme = query.theme === "auto" ? "" : `&theme=${query.theme}`;
-  return `${origin}${EMBED_PATH_PREFIX}${urlComponent(clipId)}?region=${query.chart.region}&period=${query.chart.period}${theme}`;
-}
-
 /** A row's text as the page carries it; CSS shortens it further to the row's width. */
 const short = (value: string) => fitText(value, ROW_TEXT_EMS, { size: 1 });
 
@@ -86,10 +78,14 @@ const byline = (row: ChartRow) => (row.author ? `${row.title} by ${row.author}` 
 
 const NEW_TAB = `<span class="vh"> (opens in a new tab)</span>`;
 
+/** A sound's own embed page, for the chart's region, period and theme. */
+const soundPage = (origin: string, clipId: string, { chart, theme }: ChartEmbedQuery) =>
+  embedPageUrl(origin, { sound: { clipId, period: chart.period, region: chart.region }, theme });
+
 function rowHtml(row: ChartRow, query: ChartEmbedQuery, origin: string): string {
   const title = htmlEscape(short(row.title));
   const name = row.clipId
-    ? `<a href="${htmlEscape(soundPageUrl(origin, row.clipId, query))}" target="_blank" rel="noopener">${title}${NEW_TAB}</a>`
+    ? `<a href="${htmlEscape(soundPage(origin, row.clipId, query))}" target="_blank" rel="noopener">${title}${NEW_TAB}</a>`
     : `<span>${title}</span>`;
   const author = row.author ? ` <span class="by">${htmlEscape(short(row.author))}</span>` : "";
   const movement = row.movement.symbol

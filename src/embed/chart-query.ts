@@ -5,8 +5,19 @@
  * (an embed shows the top of a chart), and each surface has its own `limit` range.
  */
 import { type ChartQuery, chartQueryParams } from "../domain/chart";
-import { countParam, DEFAULT_PERIOD, DEFAULT_REGION, DEFAULT_THEME, readParams, type Theme } from "../domain/query";
+import {
+  countParam,
+  DEFAULT_PERIOD,
+  DEFAULT_REGION,
+  DEFAULT_THEME,
+  readParams,
+  remembering,
+  type Theme,
+} from "../domain/query";
 import { embedQueryParams } from "../domain/sound";
+
+/** Where the chart embed page is served (its query is the chart's, as below). */
+export const CHART_PAGE_PATH = "/embed/chart";
 
 /** `chart.page` is always 1 and `chart.searchKeyword` always null. */
 export type ChartEmbedQuery = { chart: ChartQuery; theme: Theme };
@@ -58,3 +69,8 @@ export function parseChartEmbedQuery(search: URLSearchParams, surface: ChartSurf
     theme: values.theme ?? DEFAULT_THEME,
   };
 }
+
+/** The chart card's query from the raw query string, remembering valid ones: a hot card is not parsed per hit. */
+export const parseChartCardQueryString = remembering((search) => parseChartEmbedQuery(search, CHART_CARD));
+/** The chart page's, likewise. */
+export const parseChartPageQueryString = remembering((search) => parseChartEmbedQuery(search, CHART_PAGE));

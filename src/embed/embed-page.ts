@@ -10,6 +10,7 @@ import type { CardQuery, SoundPayload } from "../domain/sound";
 import { type CardNotice, FONT_STACK, PALETTES, type Palette, renderCardSvg, renderNoticeSvg } from "./card-svg";
 import { htmlEscape } from "./escape";
 import { soundFacts } from "./facts";
+import type { NoticeSubject } from "./notice";
 import { capText, TEXT_CAPS } from "./text";
 
 /** The strip under the card that holds the link to TikTok. */
@@ -152,11 +153,12 @@ export function renderEmbedPage(sound: SoundPayload, query: CardQuery, links: Em
 }
 
 /**
- * A page saying what went wrong, in the same style (the notice card, inline).
+ * A page saying what went wrong, in the same style (the notice card, inline), titled for what the page shows.
  *
- * @example renderEmbedNoticePage({ heading: "Sound not found", detail: "…", icon: "?" }, "auto")
+ * @example renderEmbedNoticePage({ heading: "Sound not found", detail: "…", icon: "?" }, "auto", "sound")
  */
-export function renderEmbedNoticePage(notice: CardNotice, theme: Theme): string {
+export function renderEmbedNoticePage(notice: CardNotice, theme: Theme, subject: NoticeSubject): string {
   const head = `<meta name="robots" content="noindex">\n`;
-  return page(`${notice.heading} · TikTok sound`, notice.heading, head, theme, renderNoticeSvg(notice, theme));
+  const title = `${notice.heading} · TikTok ${subject}`;
+  return page(title, notice.heading, head, theme, renderNoticeSvg(notice, theme));
 }

@@ -9,6 +9,7 @@ import { DEFAULT_THEME } from "../domain/query";
 import type { SoundPayload } from "../domain/sound";
 import { type CardQuery, parseEmbedQuery, withDefaults } from "../domain/sound";
 import { CARD_HEIGHT, CARD_WIDTH } from "./card-svg";
+import { CHART_PAGE, CHART_PAGE_PATH, type ChartEmbedQuery, parseChartEmbedQuery } from "./chart-query";
 import { COVER_SIZE, EMBED_BAR_HEIGHT } from "./embed-page";
 import { htmlEscape, urlComponent } from "./escape";
 import { soundFacts } from "./facts";
@@ -56,21 +57,36 @@ const TIKTOK_MUSIC_PATH = /^\/music\/(?:[^/]*-)?([0-9]{1,20})\/?$/;
 const unsupported = () =>
   new ProblemError(
     "no-embed",
-    "This service embeds TikTok music URLs (https://www.tiktok.com/music/<name>-<clip_id>) and its own /embed/sound/ pages, nothing else.",
+    "This service embeds TikTok music URLs (https://www.tiktok.com/music/<name>-<clip_id>) and its own " +
+      `${EMBED_PATH_PREFIX} and ${CHART_PAGE_PATH} pages, nothing else.`,
   );
 
+/** An own page's query, read by `read`; its problems are named as part of `url`, the parameter the caller sent. */
+function ownPageQuery<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof ProblemError) || !error.errors) throw error;
+    throw new ProblemError("invalid-query", "Invalid query parameters: url.", {
+      errors: error.errors.map((problem) => ({ param: "url", message: `${problem.param} ${problem.message}` })),
+      errorsOmitted: error.errorsOmitted,
+    });
+  }
+}
+
 /**
- * The sound (and theme) a URL asks to embed: a TikTok music page (`www.`,
- * `m.` or bare host, with or without the slug) or one of this service's own
- * embed pages (`ownOrigin` + `/embed/sound/<clip_id>?…`, whose query follows
- * the page's rules).
+ * What a URL asks to embed: a sound (and theme) for a TikTok music page
+ * (`www.`, `m.` or bare host, with or without the slug) or one of this
+ * service's own sound pages (`ownOrigin` + `/embed/sound/<clip_id>?…`), or a
+ * chart (and theme) for its own chart page (`ownOrigin` + `/embed/chart?…`).
+ * An own page's query follows that page's rules.
  *
  * @throws ProblemError `invalid-query` when `url` is not an absolute URL or an
- *   embed page URL breaks the page's rules; `no-embed` for anything else.
+ *   own page's URL breaks the page's rules; `no-embed` for anything else.
  * @example embedTarget("https://www.tiktok.com/music/New-Sun-6703723351497508865", "https://sounds.example")
  *   // → { sound: { clipId: "6703723351497508865", period: 7, region: "US" }, theme: "auto" }
  */
-export function embedTarget(raw: string, ownOrigin: string): CardQuery {
+export function embedTarget(raw: string, ownOrigin: string): CardQuery | ChartEmbedQuery {
   const url = URL.parse(raw);
   if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
     throw new ProblemError("invalid-query", "Invalid query parameters: url.", {
@@ -82,16 +98,10 @@ export function embedTarget(raw: string, ownOrigin: string): CardQuery {
   if (url.origin === ownOrigin && url.pathname.startsWith(EMBED_PATH_PREFIX)) {
     const clipId = url.pathname.slice(EMBED_PATH_PREFIX.length);
     if (clipId.includes("/")) throw unsupported();
-    try {
-      return parseEmbedQuery(clipId, url.searchParams);
-    } catch (error) {
-      if (!(error instanceof ProblemError) || !error.errors) throw error;
-      // Named as part of `url`, the parameter the caller actually sent.
-      throw new ProblemError("invalid-query", "Invalid query parameters: url.", {
-        errors: error.errors.map((problem) => ({ param: "url", message: `${problem.param} ${problem.message}` })),
-        errorsOmitted: error.errorsOmitted,
-      });
-    }
+    return ownPageQuery(() => parseEmbedQuery(clipId, url.searchParams));
+  }
+  if (url.origin === ownOrigin && url.pathname === CHART_PAGE_PATH) {
+    return ownPageQuery(() => parseChartEmbedQuery(url.searchParams, CHART_PAGE));
   }
 
   if (TIKTOK_HOSTS.has(url.hostname) && url.port === "") {

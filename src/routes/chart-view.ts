@@ -9,6 +9,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { type CacheStatus, type Lookup, TIERS, type TieredCache } from "../cache/tiered-cache";
 import {
+  type ChartFilter,
   type ChartPage,
   type ChartPageQuery,
   type ChartPayload,
@@ -31,7 +32,10 @@ export type ChartView = {
    * freshness, the worst cache status, the farthest tier, the first KeyAPI call.
    */
   lookup: Lookup;
-  /** Names what the window is drawn from: its pages' ETags (each changes with its page's content). */
+  /**
+   * Names what the window is drawn from: its pages' ETags (each changes with its page's content), as one
+   * quoted token. Not which chart they are: two charts' pages may read the same (both empty), see `chartName`.
+   */
   source: string;
 };
 
@@ -69,7 +73,20 @@ export async function viewChart(c: Context<AppEnv>, cache: TieredCache, query: C
     };
   }
   if (combined.upstream) c.set("upstream", combined.upstream);
-  return { query, pages, lookup: combined, source: lookups.map((lookup) => lookup.answer.etag).join("") };
+  // One token however many pages: an entity tag may not hold a double quote (RFC 9110 §8.8.3).
+  const source = `"${lookups.map((lookup) => lookup.answer.etag.replaceAll('"', "")).join(".")}"`;
+  return { query, pages, lookup: combined, source };
+}
+
+/**
+ * Which chart a query is, whatever its window: with a view's `source`, it names what an embed draws.
+ *
+ * @example chartName({ region: "GB", period: 30, newToTop100: true, commercialMusic: false, searchKeyword: null })
+ *   // → "GB:30:new::"
+ */
+export function chartName(chart: ChartFilter): string {
+  const keyword = chart.searchKeyword === null ? "" : encodeURIComponent(chart.searchKeyword);
+  return `${chart.region}:${chart.period}:${chart.newToTop100 ? "new" : ""}:${chart.commercialMusic ? "commercial" : ""}:${keyword}`;
 }
 
 function worse(a: CacheStatus, b: CacheStatus): CacheStatus {

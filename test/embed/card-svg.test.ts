@@ -212,7 +212,7 @@ group("notice cards", () => {
       errors: [{ param: "clip<id>", message: "must be 1 to 20 decimal digits (0-9)" }],
     });
     for (const theme of THEMES) {
-      const svg = renderNoticeSvg(noticeFor(error, query), theme);
+      const svg = renderNoticeSvg(noticeFor(error, "sound", query), theme);
       const root = parseXml(svg);
       expect(root.attributes).toMatchObject({ width: "480", height: String(ERROR_CARD_HEIGHT), role: "img" });
       expect(inertnessProblems(root)).toEqual([]);
@@ -223,7 +223,10 @@ group("notice cards", () => {
 
   it("says what happened, in the widget's words", () => {
     const notFound = parseXml(
-      renderNoticeSvg(noticeFor(new ProblemError("sound-not-found", "x"), { ...query, clipId: "404" }), "auto"),
+      renderNoticeSvg(
+        noticeFor(new ProblemError("sound-not-found", "x"), "sound", { ...query, clipId: "404" }),
+        "auto",
+      ),
     );
     expect(notFound.children[0]?.text).toBe("Sound not found");
     expect(notFound.children[1]?.text).toBe("No trending sound with clip id 404 in US over the last 7 days.");
@@ -246,5 +249,16 @@ group("notice cards", () => {
       "The sound service is busy",
     );
     expect(noticeFor(new ProblemError("upstream-error", "KeyAPI failed.")).heading).toBe("Couldn't load this sound");
+  });
+
+  it("names a chart as a chart", () => {
+    const chart = (kind: ProblemKind) => noticeFor(new ProblemError(kind, "x"), "chart").heading;
+    expect(chart("credit-budget-exhausted")).toBe("The chart service is busy");
+    expect(chart("upstream-unavailable")).toBe("The chart service is busy");
+    expect(chart("upstream-error")).toBe("Couldn't load this chart");
+    expect(chart("upstream-timeout")).toBe("Couldn't load this chart");
+    expect(chart("origin-not-allowed")).toBe("Couldn't load this chart");
+    expect(chart("rate-limited")).toBe("Too many requests right now");
+    expect(chart("invalid-query")).toBe("Invalid query parameters");
   });
 });

@@ -8,10 +8,9 @@ import {
   chartPageHeight,
   chartPageUrl,
   renderChartPage,
-  soundPageUrl,
 } from "../../src/embed/chart-page";
 import type { ChartEmbedQuery } from "../../src/embed/chart-query";
-import { oembedUrl } from "../../src/embed/oembed";
+import { embedPageUrl, oembedUrl } from "../../src/embed/oembed";
 import { textWidth } from "../../src/embed/text";
 import { EXAMPLE_CHART, EXAMPLE_COVER, embedQuery, FIRST_SOUND, withSounds } from "../support/chart";
 import { BIDI, FORBIDDEN, HOSTILE_TEXT, hostileChart } from "../support/hostile-text";
@@ -218,7 +217,11 @@ group("the chart page", () => {
     expect(chartPageUrl(ORIGIN, query)).toBe(
       `${ORIGIN}/embed/chart?region=GB&period=30&new_to_top_100=true&commercial_music=true&limit=7&theme=dark`,
     );
-    expect(soundPageUrl(ORIGIN, "42", query)).toBe(`${ORIGIN}/embed/sound/42?region=GB&period=30&theme=dark`);
+    const [sound] = named(page, "a");
+    expect(sound?.attributes.href).toBe(
+      embedPageUrl(ORIGIN, { sound: { clipId: first.clip_id, region: "GB", period: 30 }, theme: "dark" }),
+    );
+    expect(sound?.attributes.href).toBe(`${ORIGIN}/embed/sound/${first.clip_id}?region=GB&period=30&theme=dark`);
   });
 
   it("has a height that follows the limit: the heading and a fixed height per row", () => {

@@ -32,3 +32,18 @@ export function embedQuery(limit: number, theme: Theme = "auto", chart: Partial<
   } as const;
   return { chart: { ...defaults, page: 1, limit, ...chart }, theme };
 }
+
+/**
+ * KeyAPI's answer to a list request, as documented: `rows` as `sound_list` (KeyAPI's own field names), and
+ * its pagination.
+ *
+ * @example fakeKeyApi(() => keyApiList([{ rank: 1, clip_id: "1", title: "<b>x</b>" }]))
+ */
+export function keyApiList(rows: Record<string, unknown>[] | null, total = rows?.length ?? 0): Response {
+  const size = rows?.length ?? 0;
+  return Response.json({
+    code: 0,
+    message: "success",
+    data: { pagination: { page: 1, size, total, has_more: size < total }, sound_list: rows },
+  });
+}
