@@ -6,7 +6,14 @@ import { MAX_TREND_POINTS } from "../../src/embed/chart-facts";
 import { chartCardHeight, renderChartSvg } from "../../src/embed/chart-svg";
 import { textWidth } from "../../src/embed/text";
 import { EXAMPLE_CHART, FIRST_SOUND, withSounds } from "../support/chart";
-import { BIDI, FORBIDDEN, HOSTILE_TEXT, hostileChart, textsWiderThanTheirBox } from "../support/hostile-text";
+import {
+  BIDI,
+  FORBIDDEN,
+  HOSTILE_TEXT,
+  hostileChart,
+  seededNoise,
+  textsWiderThanTheirBox,
+} from "../support/hostile-text";
 import { allText, elements, inertnessProblems, parseXml, type XmlElement } from "../support/xml";
 
 const chart = EXAMPLE_CHART;
@@ -152,16 +159,8 @@ group("the chart card", () => {
 
 group("the chart card's size", () => {
   it("is at most 6 KiB gzipped for limit=10, in every theme, even with 120-day trends and 1,000-character titles", async () => {
-    let seed = 17;
-    const random = () => {
-      seed = (seed * 16_807) % 2_147_483_647;
-      return seed / 2_147_483_647;
-    };
     // Mixed scripts at random: text that compresses badly.
-    const alphabet = [
-      ..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789éüßøñçłžЖЯДЛ日本語音楽夜明け한국어노래",
-    ];
-    const noise = () => Array.from({ length: 1000 }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
+    const { random, text: noise } = seededNoise(17);
     const sounds = chart.sounds.slice(0, 10).map((sound, index) => ({
       ...sound,
       rank: 91 + index,

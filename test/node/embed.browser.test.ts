@@ -63,31 +63,62 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
     await Promise.all([mock?.close(), allowedSite?.close(), refusedSite?.close()]);
   }, 20_000);
 
-  it("draws the card as an <img> on another site, following the reader's colour scheme", async () => {
-    const cards = [
-      `${CARD_PATH}?clip_id=${EXAMPLE_CLIP_ID}`,
-      `${CARD_PATH}?clip_id=${EXAMPLE_CLIP_ID}&theme=dark`,
-      `${CARD_PATH}?clip_id=4040000000000000001&theme=light`,
-    ];
+  /** Cards on someone else's page: each with its size and a point where its background shows, in its theme. */
+  const IMAGES = [
+    {
+      name: "the sound card",
+      cards: [
+        { path: `${CARD_PATH}?clip_id=${EXAMPLE_CLIP_ID}`, size: [480, 220], background: [240, 78], theme: "auto" },
+        {
+          path: `${CARD_PATH}?clip_id=${EXAMPLE_CLIP_ID}&theme=dark`,
+          size: [480, 220],
+          background: [240, 78],
+          theme: "dark",
+        },
+        {
+          path: `${CARD_PATH}?clip_id=4040000000000000001&theme=light`,
+          size: [480, 112],
+          background: [470, 56],
+          theme: "light",
+        },
+      ],
+      shot: CARD_SHOT,
+    },
+    {
+      name: "the chart card",
+      // Right of the heading, above the first row: the card's background.
+      cards: [
+        { path: `${CHART_CARD_PATH}?region=US&limit=5`, size: [480, 280], background: [472, 64], theme: "auto" },
+        {
+          path: `${CHART_CARD_PATH}?region=GB&period=30&limit=5&theme=dark`,
+          size: [480, 280],
+          background: [472, 64],
+          theme: "dark",
+        },
+      ],
+      shot: CHART_SHOT,
+    },
+  ] as const;
+
+  it.each(IMAGES)("draws $name as an <img> on another site, following the reader's colour scheme", async (image) => {
     for (const scheme of ["light", "dark"] as const) {
       const page = await openPage(context, undefined, { colorScheme: scheme });
-      await page.goto(siteUrl(refusedSite, { img: cards }));
+      await page.goto(siteUrl(refusedSite, { img: image.cards.map((card) => card.path) }));
       await loaded(page, "img");
       const sizes = await page.$$eval("img", (images) =>
         images.map((image) => [(image as HTMLImageElement).naturalWidth, (image as HTMLImageElement).naturalHeight]),
       );
-      expect(sizes).toEqual([
-        [480, 220],
-        [480, 220],
-        [480, 112],
-      ]);
+      expect(sizes).toEqual(image.cards.map((card) => card.size));
       // theme=auto follows the page's scheme; theme=dark and theme=light do not.
-      expect(await pixel(page, "#img-0", 240, 78)).toBe(BACKGROUND[scheme]);
-      expect(await pixel(page, "#img-1", 240, 78)).toBe(BACKGROUND.dark);
-      expect(await pixel(page, "#img-2", 470, 56)).toBe(BACKGROUND.light);
+      for (const [index, card] of image.cards.entries()) {
+        const [x, y] = card.background;
+        expect(await pixel(page, `#img-${index}`, x, y), card.path).toBe(
+          BACKGROUND[card.theme === "auto" ? scheme : card.theme],
+        );
+      }
       if (scheme === "light") {
-        mkdirSync(new URL(".", CARD_SHOT), { recursive: true });
-        await page.locator(".row").first().screenshot({ path: CARD_SHOT.pathname });
+        mkdirSync(new URL(".", image.shot), { recursive: true });
+        await page.locator(".row").first().screenshot({ path: image.shot.pathname });
       }
       await page.close();
     }
@@ -126,16 +157,20 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
     await page.close();
   });
 
-  it("is refused by the browser in an iframe on a site ALLOWED_ORIGINS leaves out", async () => {
+  it.each([
+    { name: "the embed page", path: `/embed/sound/${EXAMPLE_CLIP_ID}`, height: 252 },
+    { name: "the chart page", path: "/embed/chart?limit=5", height: chartPageHeight(5) },
+  ])("has $name refused by the browser in an iframe on a site ALLOWED_ORIGINS leaves out", async (embed) => {
     const page = await openPage(context);
     const console: string[] = [];
     page.on("console", (message) => console.push(message.text()));
-    await page.goto(siteUrl(refusedSite, { iframe: [`/embed/sound/${EXAMPLE_CLIP_ID}`] }));
+    await page.goto(siteUrl(refusedSite, { iframe: [embed.path], frameHeight: embed.height }));
     await expect
       .poll(() => console.join("\n"))
       .toMatch(/violates the following Content Security Policy directive: "frame-ancestors 'self' http:/);
     const frame = page.frames().find((candidate) => candidate !== page.mainFrame());
-    expect(await frame?.locator("svg").count()).toBe(0);
+    // Nothing of the page shows (not even its oEmbed discovery link).
+    expect(await frame?.locator('link[type="application/json+oembed"]').count()).toBe(0);
     await page.close();
   });
 
@@ -184,30 +219,6 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
     await plain.close();
   });
 
-  it("draws the chart card as an <img> on another site, following the reader's colour scheme", async () => {
-    const cards = [`${CHART_CARD_PATH}?region=US&limit=5`, `${CHART_CARD_PATH}?region=GB&period=30&limit=5&theme=dark`];
-    for (const scheme of ["light", "dark"] as const) {
-      const page = await openPage(context, undefined, { colorScheme: scheme });
-      await page.goto(siteUrl(refusedSite, { img: cards }));
-      await loaded(page, "img");
-      const sizes = await page.$$eval("img", (images) =>
-        images.map((image) => [(image as HTMLImageElement).naturalWidth, (image as HTMLImageElement).naturalHeight]),
-      );
-      expect(sizes).toEqual([
-        [480, 280],
-        [480, 280],
-      ]);
-      // Right of the heading, above the first row: the card's background.
-      expect(await pixel(page, "#img-0", 472, 64)).toBe(BACKGROUND[scheme]);
-      expect(await pixel(page, "#img-1", 472, 64)).toBe(BACKGROUND.dark);
-      if (scheme === "light") {
-        mkdirSync(new URL(".", CHART_SHOT), { recursive: true });
-        await page.locator(".row").first().screenshot({ path: CHART_SHOT.pathname });
-      }
-      await page.close();
-    }
-  });
-
   it("shows the chart page in an iframe on an allowed site, as high as its limit promises", async () => {
     const page = await openPage(context, undefined, { colorScheme: "light" });
     const height = chartPageHeight(5);
@@ -224,19 +235,6 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
     ]);
     mkdirSync(new URL(".", CHART_PAGE_SHOT), { recursive: true });
     await page.locator("#frame-0").screenshot({ path: CHART_PAGE_SHOT.pathname });
-    await page.close();
-  });
-
-  it("has the chart page refused by the browser in an iframe on a site ALLOWED_ORIGINS leaves out", async () => {
-    const page = await openPage(context);
-    const console: string[] = [];
-    page.on("console", (message) => console.push(message.text()));
-    await page.goto(siteUrl(refusedSite, { iframe: ["/embed/chart?limit=5"], frameHeight: chartPageHeight(5) }));
-    await expect
-      .poll(() => console.join("\n"))
-      .toMatch(/violates the following Content Security Policy directive: "frame-ancestors 'self' http:/);
-    const frame = page.frames().find((candidate) => candidate !== page.mainFrame());
-    expect(await frame?.locator("li").count()).toBe(0);
     await page.close();
   });
 

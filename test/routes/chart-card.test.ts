@@ -1,36 +1,27 @@
 /**
  * `GET /v1/tiktok/trending/music/chart.svg` over HTTP: the chart card drawn from the chart's cached upstream
  * pages (shared with the JSON list both ways), its own ETag and 304s, the card surface's headers, and every
- * error drawn as a card with the JSON endpoint's status. The drawing itself is tested in test/embed/chart-svg.test.ts.
+ * error drawn as a card with the JSON endpoint's status (the refusals before any work, misconfiguration, URL
+ * length, origin and RATE_LIMITER, are tested with the sound card's in card.test.ts). The drawing itself is
+ * tested in test/embed/chart-svg.test.ts.
  */
 import { expect, describe as group, it, vi } from "vitest";
-import type { MockBehaviour } from "../../mock/keyapi";
 import { ProblemError } from "../../src/domain/problems";
 import { keyApiList } from "../support/chart";
 import { TEST_KEYAPI_BASE_URL } from "../support/constants";
-import { BIDI, FORBIDDEN } from "../support/hostile-text";
+import { CARD_CSP, drawn, SVG, UPSTREAM_FAILURES } from "../support/embeds";
+import { BIDI, FORBIDDEN, seededNoise } from "../support/hostile-text";
 import { withinOneRateWindow } from "../support/rate-window";
 import { fakeKeyApi } from "../support/upstream";
 import { describe, testWorker } from "../support/worker";
-import { allText, elements, inertnessProblems, parseXml, type XmlElement } from "../support/xml";
+import { allText, elements, type XmlElement } from "../support/xml";
 
 const LIST_PATH = "/v1/tiktok/trending/music";
 const CHART_CARD_PATH = `${LIST_PATH}/chart.svg`;
 const chartCard = (query = "") => `${CHART_CARD_PATH}${query ? `?${query}` : ""}`;
-const SVG = "image/svg+xml; charset=utf-8";
-const CARD_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 const FIRST_PAGE =
   `${TEST_KEYAPI_BASE_URL}${LIST_PATH}?search_keyword=FALSE&page=1&limit=20&period=7&region=US` +
   "&new_to_top_100=false&commercial_music=false";
-
-/** A drawn card: 200, SVG, well-formed and inert; returns its parsed document. */
-async function drawn(res: Response): Promise<XmlElement> {
-  expect(res.status, await describe(res)).toBe(200);
-  expect(res.headers.get("Content-Type")).toBe(SVG);
-  const root = parseXml(await res.clone().text());
-  expect(inertnessProblems(root)).toEqual([]);
-  return root;
-}
 
 /** The card's rows as its `<desc>` lists them. */
 const rowsOf = (root: XmlElement) => root.children[1]?.text.split("; ") ?? [];
@@ -186,15 +177,7 @@ group("the chart card", () => {
   });
 
   it("is at most 6 KiB gzipped for limit=10, with 120-day trends and 1,000-character titles on every row", async () => {
-    let seed = 29;
-    const random = () => {
-      seed = (seed * 16_807) % 2_147_483_647;
-      return seed / 2_147_483_647;
-    };
-    const alphabet = [
-      ..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789éüßøñçЖЯДЛ日本語音楽한국어노래",
-    ];
-    const noise = () => Array.from({ length: 1000 }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
+    const { random, text: noise } = seededNoise(29);
     const day = 1_769_990_400;
     const rows = Array.from({ length: 20 }, (_, index) => ({
       rank: index + 1,
@@ -284,15 +267,7 @@ group("the chart card's errors are drawn, not broken", () => {
     expect(upstream.calls).toBe(0);
   });
 
-  const failures: { name: string; behaviour: MockBehaviour; status: string; retryAfter: string | null }[] = [
-    { name: "KeyAPI 402", behaviour: { mode: "status", status: 402 }, status: "503", retryAfter: "600" },
-    { name: "KeyAPI 429", behaviour: { mode: "status", status: 429, retryAfter: 7 }, status: "503", retryAfter: "7" },
-    { name: "KeyAPI 401", behaviour: { mode: "status", status: 401 }, status: "502", retryAfter: null },
-    { name: "KeyAPI 500", behaviour: { mode: "status", status: 500 }, status: "502", retryAfter: null },
-    { name: "KeyAPI garbage", behaviour: { mode: "garbage" }, status: "502", retryAfter: null },
-  ];
-
-  it.each(failures)("$name → X-Card-Status $status, no-store, in the chart's words", async (failure) => {
+  it.each(UPSTREAM_FAILURES)("$name → X-Card-Status $status, no-store, in the chart's words", async (failure) => {
     const upstream = fakeKeyApi();
     upstream.mock.behave(failure.behaviour);
     const worker = testWorker();
@@ -331,55 +306,6 @@ group("the chart card's errors are drawn, not broken", () => {
     expect(root.children[0]?.text).toBe("The chart service is busy");
     expect(allText(root)).toContain("Today's KeyAPI budget is spent.");
   });
-
-  it("a misconfigured deployment → X-Card-Status 500", async () => {
-    const upstream = fakeKeyApi();
-    const res = await testWorker({ KEYAPI_API_KEY: undefined }).fetch(chartCard("theme=dark"));
-    const root = await drawn(res);
-    expect(res.headers.get("X-Card-Status")).toBe("500");
-    expect(root.children[0]?.text).toBe("Couldn't load this chart");
-    expect(upstream.calls).toBe(0);
-  });
-
-  it("a URL over 2,048 characters → X-Card-Status 414", async () => {
-    const upstream = fakeKeyApi();
-    const res = await testWorker().fetch(chartCard(`theme=${"x".repeat(2100)}`));
-    await drawn(res);
-    expect(res.headers.get("X-Card-Status")).toBe("414");
-    expect(upstream.calls).toBe(0);
-  });
-
-  it("a refused origin → HTTP 403 as the API answers it, drawn, X-Card-Status 403", async () => {
-    const upstream = fakeKeyApi();
-    const res = await testWorker({ ALLOWED_ORIGINS: "https://a.example" }).fetch(chartCard(), {
-      headers: { Origin: "https://b.example" },
-    });
-    expect(res.status, await describe(res)).toBe(403);
-    expect(res.headers.get("Content-Type")).toBe(SVG);
-    expect(inertnessProblems(parseXml(await res.text()))).toEqual([]);
-    expect(res.headers.get("X-Card-Status")).toBe("403");
-    expect(res.headers.get("Access-Control-Allow-Origin")).toBeNull();
-    expect(upstream.calls).toBe(0);
-  });
-
-  it("past RATE_LIMITER → X-Card-Status 429 with Retry-After, before any cache or upstream work", async () => {
-    await withinOneRateWindow();
-    const upstream = fakeKeyApi();
-    const worker = testWorker();
-    const client = { "CF-Connecting-IP": "203.0.113.170" };
-    for (let i = 0; i < 120; i++) {
-      const res = await worker.fetch(i % 2 ? chartCard() : LIST_PATH, { headers: client });
-      expect(res.status).toBe(200);
-    }
-    const res = await worker.fetch(chartCard("theme=dark"), { headers: client });
-    const root = await drawn(res);
-    expect(res.headers.get("X-Card-Status")).toBe("429");
-    expect(res.headers.get("Retry-After")).toBe("60");
-    expect(res.headers.get("Cache-Control")).toBe("no-store");
-    expect(res.headers.get("X-Cache")).toBeNull();
-    expect(root.children[0]?.text).toBe("Too many requests right now");
-    expect(upstream.calls).toBe(1);
-  }, 30_000);
 
   it("past MISS_LIMITER → X-Card-Status 429, cached charts still drawn", async () => {
     await withinOneRateWindow();

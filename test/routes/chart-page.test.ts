@@ -8,6 +8,7 @@ import { expect, describe as group, it, vi } from "vitest";
 import { EXAMPLE_CLIP_ID } from "../../mock/keyapi";
 import { ProblemError } from "../../src/domain/problems";
 import { EXAMPLE_COVER, keyApiList } from "../support/chart";
+import { expectEmbedHeaders, HTML } from "../support/embeds";
 import { BIDI, FORBIDDEN } from "../support/hostile-text";
 import { metaContent, named, parseHtml, textContent } from "../support/html";
 import { withinOneRateWindow } from "../support/rate-window";
@@ -17,7 +18,6 @@ import type { XmlElement } from "../support/xml";
 
 const LIST_PATH = "/v1/tiktok/trending/music";
 const chartPage = (query = "") => `/embed/chart${query ? `?${query}` : ""}`;
-const HTML = "text/html; charset=utf-8";
 const PUBLIC_URL = "https://sounds.example.com";
 
 /** A page: 200 HTML, well-formed once its void elements are closed, without scripts; returns its tree. */
@@ -27,18 +27,6 @@ async function page(res: Response): Promise<XmlElement> {
   const root = parseHtml(await res.clone().text());
   expect(named(root, "script")).toHaveLength(0);
   return root;
-}
-
-/** The embed surface's headers: framable by the allowed origins (and only through CSP), isolated like the sound page. */
-function expectEmbedHeaders(res: Response, ancestors: string) {
-  expect(res.headers.get("Content-Security-Policy")).toBe(
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; " +
-      `frame-ancestors ${ancestors}`,
-  );
-  expect(res.headers.get("X-Frame-Options")).toBeNull();
-  expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
-  expect(res.headers.get("Cross-Origin-Resource-Policy")).toBe("cross-origin");
-  expect(res.headers.get("Cross-Origin-Embedder-Policy")).toBe("require-corp");
 }
 
 /** The rows' titles as the list shows them. */

@@ -123,3 +123,25 @@ export const EMOJI_SEQUENCES = [
   "🏴󠁧󠁢󠁳󠁣󠁴󠁿", // subdivision flag: tag letters and cancel tag
   "©️", // VS16 after an emoji base
 ];
+
+/** Letters of several scripts, drawn at random by `seededNoise`. */
+const NOISE_ALPHABET = [
+  ..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789éüßøñçłžЖЯДЛ日本語音楽夜明け한국어노래",
+];
+
+/**
+ * Text that compresses badly (mixed scripts at random) and random values, the same every run for a seed:
+ * what the size bounds of the cards are tested with.
+ *
+ * @example const { random, text } = seededNoise(17); text() // → 1,000 characters
+ */
+export function seededNoise(seed: number) {
+  let state = seed;
+  const random = () => {
+    state = (state * 16_807) % 2_147_483_647;
+    return state / 2_147_483_647;
+  };
+  const text = (length = 1000) =>
+    Array.from({ length }, () => NOISE_ALPHABET[Math.floor(random() * NOISE_ALPHABET.length)]).join("");
+  return { random, text };
+}
