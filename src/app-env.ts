@@ -1,6 +1,7 @@
 /** The types Hono carries through a request: bindings and per-request variables. */
 import type { Config } from "./config";
 import type { UpstreamTrace } from "./domain/upstream";
+import type { NoticeSubject } from "./embed/notice";
 
 /**
  * The embeds, whose headers differ from the API's. `card`: an SVG card, which
@@ -22,6 +23,8 @@ export type AppEnv = {
     upstream?: UpstreamTrace;
     /** Set on the embed paths (cards, embed pages, oEmbed): their headers (and the first two's errors) differ from the API's. */
     surface?: Surface;
+    /** What a card or embed page shows, for the words of its errors; a sound unless set. */
+    subject?: NoticeSubject;
     /** What a request asked for, once its query is read (for the analytics data point). */
     asked?: Asked;
   };

@@ -1,6 +1,6 @@
 /**
  * The request path, in order: request id, security headers and log line →
- * surface (card, embed page, oEmbed) → configuration → CORS → URL bound → rate limit (/v1/*, /embed/*, /oembed) →
+ * surface (cards, embed pages, oEmbed) → configuration → CORS → URL bound → rate limit (/v1/*, /embed/*, /oembed) →
  * 405 detection (and OPTIONS: 204 with `Allow`) → routes; errors of every kind end in `onError` (problem+json, or a card or page on the
  * embed surfaces) and still pass back out through the same middleware.
  */
@@ -10,6 +10,7 @@ import type { AppEnv } from "./app-env";
 import { createTieredCache, type TieredCache, type TieredCacheOptions } from "./cache/tiered-cache";
 import { loadConfig } from "./config";
 import { ProblemError } from "./domain/problems";
+import { CHART_PAGE_PATH } from "./embed/chart-query";
 import { OEMBED_PATH } from "./embed/oembed";
 import { corsPolicy } from "./http/cors";
 import { errorResponse } from "./http/embed-response";
@@ -20,6 +21,8 @@ import { adminRoutes } from "./routes/admin";
 import { requestDimensions } from "./routes/analytics";
 import { CARD_PATH, cardRoutes } from "./routes/card";
 import { chartRoutes } from "./routes/chart";
+import { CHART_CARD_PATH, chartCardRoutes } from "./routes/chart-card";
+import { chartPageRoutes } from "./routes/chart-page";
 import { EMBED_PATH, embedRoutes } from "./routes/embed";
 import { health } from "./routes/health";
 import { oembedRoutes } from "./routes/oembed";
@@ -44,7 +47,9 @@ export function createApp(runtime: Runtime = createRuntime()) {
   app.use(responseEnvelope(requestDimensions));
   // Before anything that can throw, so even a refusal is drawn as a card or a page.
   app.use(CARD_PATH, surface("card"));
+  app.use(CHART_CARD_PATH, surface("card", "chart"));
   app.use(EMBED_PATH, surface("embed"));
+  app.use(CHART_PAGE_PATH, surface("embed", "chart"));
   app.use(OEMBED_PATH, surface("oembed"));
   app.use(async function withConfig(c, next) {
     c.set("config", loadConfig(c.env));
@@ -59,6 +64,7 @@ export function createApp(runtime: Runtime = createRuntime()) {
   });
   app.use("/v1/*", rateLimit());
   app.use(EMBED_PATH, rateLimit());
+  app.use(CHART_PAGE_PATH, rateLimit());
   app.use(OEMBED_PATH, rateLimit());
   app.use(
     methodNotAllowed({
@@ -82,7 +88,9 @@ export function createApp(runtime: Runtime = createRuntime()) {
   app.route("/", webhookRoutes(runtime.cache, runtime.clock));
   app.route("/", adminRoutes(runtime.clock));
   app.route("/", cardRoutes(runtime.cache, runtime.clock, rendered));
+  app.route("/", chartCardRoutes(runtime.cache, runtime.clock, rendered));
   app.route("/", embedRoutes(runtime.cache, runtime.clock, rendered));
+  app.route("/", chartPageRoutes(runtime.cache, runtime.clock, rendered));
   app.route("/", oembedRoutes(runtime.cache, runtime.clock));
 
   app.notFound((c) => {

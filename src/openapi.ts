@@ -24,6 +24,9 @@ import { DEFAULT_PERIOD, DEFAULT_REGION, DEFAULT_THEME, PERIODS } from "./domain
 import { cardQueryParams, soundPayloadSchema, soundQueryParams } from "./domain/sound";
 import { CALL_OUTCOMES } from "./domain/upstream";
 import { CARD_HEIGHT, CARD_WIDTH, ERROR_CARD_HEIGHT } from "./embed/card-svg";
+import { CHART_PAGE_ROW_HEIGHT, chartPageHeight } from "./embed/chart-page";
+import { CHART_CARD, CHART_PAGE, CHART_PAGE_PATH, type ChartSurface } from "./embed/chart-query";
+import { CHART_ROW_HEIGHT, chartCardHeight } from "./embed/chart-svg";
 import {
   EMBED_PATH_PREFIX,
   MIN_EMBED_WIDTH,
@@ -61,6 +64,8 @@ import {
 } from "./routes/admin";
 import { CARD_PATH } from "./routes/card";
 import { CHART_PATH, CHART_PROBLEMS } from "./routes/chart";
+import { CHART_CARD_PATH, CHART_CARD_PROBLEMS } from "./routes/chart-card";
+import { CHART_PAGE_PROBLEMS } from "./routes/chart-page";
 import { HEALTH_PROBLEMS } from "./routes/health";
 import { OEMBED_PROBLEMS } from "./routes/oembed";
 import { SOUND_PATH, SOUND_PROBLEMS } from "./routes/sound";
@@ -226,7 +231,7 @@ const headers = {
   },
   Vary: {
     description:
-      "`Host` on the embed page and oEmbed when `PUBLIC_URL` is not set (their links follow the request's host); " +
+      "`Host` on the embed pages and oEmbed when `PUBLIC_URL` is not set (their links follow the request's host); " +
       "`Origin` when `ALLOWED_ORIGINS` is a list.",
     schema: { type: "string" },
   },
@@ -317,10 +322,26 @@ const soundParameters = () => [
   queryParameter("region", "ISO 3166-1 alpha-2 country code, any case.", DEFAULT_REGION),
 ];
 
-/** The list endpoint's query as a generated client sends it: integers and booleans, not their strings. */
-const chartParameters = () => [
+/** The chart's period and region, as the detail endpoint's. */
+const periodAndRegion = () => [
   queryParameter("period", "Trend period in days.", DEFAULT_PERIOD),
   queryParameter("region", "ISO 3166-1 alpha-2 country code, any case.", DEFAULT_REGION),
+];
+
+/** The chart's filters, as a generated client sends them: booleans, not their strings. */
+const chartFilters = () =>
+  (["new_to_top_100", "commercial_music"] as const).map((name) => ({
+    name,
+    in: "query",
+    required: false,
+    description:
+      name === "new_to_top_100" ? "Only sounds new to the top 100." : "Only sounds cleared for commercial use.",
+    schema: { type: "boolean", default: false },
+  }));
+
+/** The list endpoint's query as a generated client sends it: integers and booleans, not their strings. */
+const chartParameters = () => [
+  ...periodAndRegion(),
   {
     name: "page",
     in: "query",
@@ -335,14 +356,7 @@ const chartParameters = () => [
     description: "Sounds per page.",
     schema: { type: "integer", minimum: 1, maximum: MAX_CHART_LIMIT, default: DEFAULT_CHART_LIMIT },
   },
-  ...(["new_to_top_100", "commercial_music"] as const).map((name) => ({
-    name,
-    in: "query",
-    required: false,
-    description:
-      name === "new_to_top_100" ? "Only sounds new to the top 100." : "Only sounds cleared for commercial use.",
-    schema: { type: "boolean", default: false },
-  })),
+  ...chartFilters(),
   {
     name: "search_keyword",
     in: "query",
@@ -368,6 +382,15 @@ const ifNoneMatch = {
   description: "An `ETag` from an earlier answer; a 304 without body when it still matches.",
   schema: { type: "string" },
 };
+
+/** A chart embed's query: the chart (the list's rules), its top `limit` on this surface, and the theme. */
+const chartEmbedParameters = (surface: ChartSurface) => [
+  ...periodAndRegion(),
+  ...chartFilters(),
+  countParameter("limit", "How many of the chart's top sounds to show:", surface.maxLimit, surface.defaultLimit),
+  themeParameter(),
+  ifNoneMatch,
+];
 
 /** The embed page's errors: HTML pages with the status the JSON endpoint would give. */
 function pageResponses(kinds: readonly ProblemKind[], extra: HeadersByStatus = {}): Record<string, JsonObject> {
@@ -701,7 +724,6 @@ function adminOperation(spec: {
  * @example writeFileSync("public/openapi.json", `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`)
  */
 export function buildOpenApiDocument(): JsonObject {
-  const cardStatuses = [200, ...new Set(SOUND_PROBLEMS.map((kind) => problemKinds[kind].status))].sort((a, b) => a - b);
   const cardCsp = CARD_SECURITY_HEADERS.find(([name]) => name === "Content-Security-Policy")?.[1];
   const cacheHeadersOf200 = {
     ETag: ref("headers", "ETag"),
@@ -722,6 +744,56 @@ export function buildOpenApiDocument(): JsonObject {
   };
   const varyByHost = { Vary: ref("headers", "Vary") };
   const windowMinutes = DELIVERY_TTL_MS / 60_000;
+
+  /** A card's answers: the card, or a card drawing one of `kinds` (HTTP 200); its 304; a refused origin's 403. */
+  const cardResponses = (kinds: readonly ProblemKind[]): Record<string, JsonObject> => ({
+    "200": {
+      description: `The card, or a card saying what went wrong (see \`${CARD_STATUS_HEADER}\`).`,
+      headers: {
+        [CARD_STATUS_HEADER]: {
+          description: headers[CARD_STATUS_HEADER].description,
+          schema: {
+            type: "integer",
+            enum: [200, ...new Set(kinds.map((kind) => problemKinds[kind].status))].sort((a, b) => a - b),
+          },
+        },
+        ...cacheHeadersOf200,
+        "Retry-After": ref("headers", "Retry-After"),
+      },
+      content: { [SVG_CONTENT_TYPE]: { schema: { type: "string" } } },
+    },
+    "304": {
+      description: "Not modified: the card's `If-None-Match` validator still matches.",
+      headers: {
+        ETag: ref("headers", "ETag"),
+        [CARD_STATUS_HEADER]: ref("headers", CARD_STATUS_HEADER),
+        "X-Cache": ref("headers", "X-Cache"),
+        Age: ref("headers", "Age"),
+        "Cache-Control": ref("headers", "Cache-Control"),
+        "X-Request-Id": ref("headers", "X-Request-Id"),
+      },
+    },
+    "403": {
+      description: "A browser `Origin` outside `ALLOWED_ORIGINS`: the same refusal, drawn as a card.",
+      headers: {
+        [CARD_STATUS_HEADER]: ref("headers", CARD_STATUS_HEADER),
+        "X-Request-Id": ref("headers", "X-Request-Id"),
+      },
+      content: { [SVG_CONTENT_TYPE]: { schema: { type: "string" } } },
+    },
+  });
+  /** An embed page's answers: the page and its 304 (errors are `pageResponses`). */
+  const pageResponses200 = {
+    "200": {
+      description: "The page.",
+      headers: { ...cacheHeadersOf200, ...varyByHost },
+      content: { [HTML_CONTENT_TYPE]: { schema: { type: "string" } } },
+    },
+    "304": {
+      description: "Not modified: the page's `If-None-Match` validator still matches.",
+      headers: { ...cacheHeadersOf200, ...varyByHost },
+    },
+  };
 
   const paths: Record<string, PathItem> = {
     [SOUND_PATH]: withEveryMethod(
@@ -918,42 +990,33 @@ export function buildOpenApiDocument(): JsonObject {
             "Only a browser `Origin` outside `ALLOWED_ORIGINS` gets a real 403, as from the API (an `<img>` sends none).",
           tags: ["embeds"],
           parameters: [...soundParameters(), themeParameter(), ifNoneMatch],
-          responses: {
-            "200": {
-              description: `The card, or a card saying what went wrong (see \`${CARD_STATUS_HEADER}\`).`,
-              headers: {
-                [CARD_STATUS_HEADER]: {
-                  description: headers[CARD_STATUS_HEADER].description,
-                  schema: { type: "integer", enum: cardStatuses },
-                },
-                ...cacheHeadersOf200,
-                "Retry-After": ref("headers", "Retry-After"),
-              },
-              content: { [SVG_CONTENT_TYPE]: { schema: { type: "string" } } },
-            },
-            "304": {
-              description: "Not modified: the card's `If-None-Match` validator still matches.",
-              headers: {
-                ETag: ref("headers", "ETag"),
-                [CARD_STATUS_HEADER]: ref("headers", CARD_STATUS_HEADER),
-                "X-Cache": ref("headers", "X-Cache"),
-                Age: ref("headers", "Age"),
-                "Cache-Control": ref("headers", "Cache-Control"),
-                "X-Request-Id": ref("headers", "X-Request-Id"),
-              },
-            },
-            "403": {
-              description: "A browser `Origin` outside `ALLOWED_ORIGINS`: the same refusal, drawn as a card.",
-              headers: {
-                [CARD_STATUS_HEADER]: ref("headers", CARD_STATUS_HEADER),
-                "X-Request-Id": ref("headers", "X-Request-Id"),
-              },
-              content: { [SVG_CONTENT_TYPE]: { schema: { type: "string" } } },
-            },
-          },
+          responses: cardResponses(SOUND_PROBLEMS),
         }),
       },
       { name: "SoundCard", style: "card", early: RATE_LIMITED_ROUTE_PROBLEMS },
+    ),
+    [CHART_CARD_PATH]: withEveryMethod(
+      {
+        get: operation({
+          operationId: "getChartCard",
+          summary: "The top of a trending chart as an SVG card",
+          description:
+            `One self-contained SVG, ${CARD_WIDTH} wide and ${chartCardHeight(0)} + ${CHART_ROW_HEIGHT} × \`limit\` ` +
+            "high whatever the chart holds, for READMEs, docs and newsletters: a heading naming the region, period " +
+            "and filters, then per sound its rank, movement, title, author and trend line (an empty chart says so). " +
+            "The chart's parameters follow the list endpoint's rules; `page` and `search_keyword` are refused (it " +
+            "shows the top of a chart). Drawn from the same cached upstream pages as the JSON list (no extra KeyAPI " +
+            "call), with the same caching headers and its own strong ETag. Sent with " +
+            `\`Content-Security-Policy: ${cardCsp}\`. Every error (invalid query, rate limits, upstream failures, the ` +
+            `credit budget) is a small card (${CARD_WIDTH}×${ERROR_CARD_HEIGHT}) with HTTP 200, \`${CARD_STATUS_HEADER}\` ` +
+            "set to the JSON list's status, and `Cache-Control: no-store`. Only a browser `Origin` outside " +
+            "`ALLOWED_ORIGINS` gets a real 403, as from the API.",
+          tags: ["embeds"],
+          parameters: chartEmbedParameters(CHART_CARD),
+          responses: cardResponses(CHART_CARD_PROBLEMS),
+        }),
+      },
+      { name: "ChartCard", style: "card", early: RATE_LIMITED_ROUTE_PROBLEMS },
     ),
     [`${EMBED_PATH_PREFIX}{clip_id}`]: withEveryMethod(
       {
@@ -982,21 +1045,33 @@ export function buildOpenApiDocument(): JsonObject {
             themeParameter(),
             ifNoneMatch,
           ],
-          responses: {
-            "200": {
-              description: "The page.",
-              headers: { ...cacheHeadersOf200, ...varyByHost },
-              content: { [HTML_CONTENT_TYPE]: { schema: { type: "string" } } },
-            },
-            "304": {
-              description: "Not modified: the page's `If-None-Match` validator still matches.",
-              headers: { ...cacheHeadersOf200, ...varyByHost },
-            },
-          },
+          responses: pageResponses200,
           otherErrors: pageResponses(SOUND_PROBLEMS, { 404: { ...cachedNotFound[404], ...varyByHost } }),
         }),
       },
       { name: "SoundEmbedPage", style: "page", early: RATE_LIMITED_ROUTE_PROBLEMS },
+    ),
+    [CHART_PAGE_PATH]: withEveryMethod(
+      {
+        get: operation({
+          operationId: "getChartEmbedPage",
+          summary: "The top of a trending chart as an embed page",
+          description:
+            "A small HTML page (no JavaScript): a heading and an ordered list of the chart's top `limit` sounds, each " +
+            `linking to its own \`${EMBED_PATH_PREFIX}{clip_id}\` page and to TikTok, with its movement and trend line; ` +
+            `${chartPageHeight(0)} + ${CHART_PAGE_ROW_HEIGHT} × \`limit\` px high at any width. OpenGraph and Twitter ` +
+            "tags for link previews (the top three as the description, the first cover as the image), and oEmbed " +
+            "discovery. The chart's parameters follow the list endpoint's rules; `page` and `search_keyword` are " +
+            "refused. Framed, cached, rate limited and erring as the sound's embed page: framable by this origin and " +
+            "the `ALLOWED_ORIGINS`, links under `PUBLIC_URL` or the request's host (then `Vary: Host`), the JSON " +
+            "list's caching headers and its own ETag, errors as HTML pages with the JSON list's status.",
+          tags: ["embeds"],
+          parameters: chartEmbedParameters(CHART_PAGE),
+          responses: pageResponses200,
+          otherErrors: pageResponses(CHART_PAGE_PROBLEMS),
+        }),
+      },
+      { name: "ChartEmbedPage", style: "page", early: RATE_LIMITED_ROUTE_PROBLEMS },
     ),
     [OEMBED_PATH]: withEveryMethod(
       {
@@ -1005,10 +1080,13 @@ export function buildOpenApiDocument(): JsonObject {
           summary: "oEmbed 1.0 for a TikTok music URL or an embed page",
           description:
             "`url` is a TikTok music URL (`https://www.tiktok.com/music/<name>-<clip_id>`, also without the name, " +
-            `with \`m.\` or without \`www.\`) or one of this service's \`${EMBED_PATH_PREFIX}…\` URLs (under ` +
-            "`PUBLIC_URL` when it is set). The answer is a `rich` embed: an iframe of the embed page, scaled down to " +
-            `\`maxwidth\`×\`maxheight\` (404 when it would be narrower than ${MIN_EMBED_WIDTH} px). The 720×720 cover ` +
-            "is the thumbnail when it is https and fits. `cache_age` is the seconds it may be reused from now. " +
+            `with \`m.\` or without \`www.\`) or one of this service's \`${EMBED_PATH_PREFIX}…\` or ` +
+            `\`${CHART_PAGE_PATH}?…\` URLs (under \`PUBLIC_URL\` when it is set; a bad query in it is a 400 naming ` +
+            "`url`). The answer is a `rich` embed: an iframe of the embed page, scaled down to " +
+            `\`maxwidth\`×\`maxheight\` (404 when it would be narrower than ${MIN_EMBED_WIDTH} px). A chart page's ` +
+            `iframe is as high as the page for its \`limit\`, cut to \`maxheight\` (404 below ${chartPageHeight(1)} px), ` +
+            "and titled as the page's `og:title`. The 720×720 cover (a chart's first sound's) is the thumbnail when " +
+            "it is https and fits. `cache_age` is the seconds it may be reused from now. " +
             "Other parameters, which oEmbed consumers add, are ignored.",
           tags: ["embeds"],
           parameters: [
@@ -1131,7 +1209,7 @@ export function buildOpenApiDocument(): JsonObject {
       },
       {
         name: "embeds",
-        description: "The same sounds for places that run no JavaScript: an SVG card, an embed page, oEmbed",
+        description: "The same sounds and charts for places that run no JavaScript: SVG cards, embed pages, oEmbed",
       },
       { name: "operations", description: "For operators: uptime checks and credit usage" },
       { name: "widget and docs", description: "Static files: the embeddable widget, the demo page, this document" },

@@ -53,7 +53,7 @@ function stylesheet(theme: Theme): string {
   return `${SHAPES}${colours(PALETTES.light)}@media (prefers-color-scheme:dark){${colours(PALETTES.dark)}}`;
 }
 
-const FONTS = {
+export const FONTS = {
   title: { size: 16, bold: true },
   author: { size: 13 },
   small: { size: 12 },
@@ -61,7 +61,7 @@ const FONTS = {
 } satisfies Record<string, Font>;
 
 /** The root element, its accessible name (title) and description, and its styles. */
-function document(height: number, label: string, description: string, theme: Theme, body: string): string {
+export function document(height: number, label: string, description: string, theme: Theme, body: string): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${CARD_WIDTH}" height="${height}" ` +
     `viewBox="0 0 ${CARD_WIDTH} ${height}" role="img" aria-labelledby="${CARD_TITLE_ID} ${CARD_DESC_ID}">` +
@@ -75,10 +75,10 @@ function document(height: number, label: string, description: string, theme: The
 }
 
 /** A clipping viewport for one box of text; hidden from assistive technology, which reads `<title>` and `<desc>`. */
-const box = (x: number, y: number, width: number, height: number, content: string) =>
+export const box = (x: number, y: number, width: number, height: number, content: string) =>
   `<svg x="${x}" y="${y}" width="${width}" height="${height}" aria-hidden="true">${content}</svg>`;
 
-const text = (x: number, y: number, className: string, value: string, anchor?: "end" | "middle") =>
+export const text = (x: number, y: number, className: string, value: string, anchor?: "end" | "middle") =>
   `<text x="${x}" y="${y}" class="${className}"${anchor ? ` text-anchor="${anchor}"` : ""}>${xmlText(value)}</text>`;
 
 /** The note in the card's tile, and in public/favicon.svg. */

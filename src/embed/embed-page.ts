@@ -10,6 +10,7 @@ import type { CardQuery, SoundPayload } from "../domain/sound";
 import { type CardNotice, FONT_STACK, PALETTES, type Palette, renderCardSvg, renderNoticeSvg } from "./card-svg";
 import { htmlEscape } from "./escape";
 import { soundFacts } from "./facts";
+import type { NoticeSubject } from "./notice";
 import { capText, TEXT_CAPS } from "./text";
 
 /** The strip under the card that holds the link to TikTok. */
@@ -47,10 +48,11 @@ function stylesheet(theme: Theme): string {
 }
 
 /**
- * The document around a card. Its `<h1>` is visually hidden: the card right
- * under it shows the same words as the page's visual heading.
+ * The document around an embed. `heading`, when given, is its `<h1>`, visually
+ * hidden: the card right under it shows the same words as the page's visual
+ * heading (`null`: `main` has a heading of its own).
  */
-function page(title: string, heading: string, head: string, theme: Theme, main: string): string {
+export function page(title: string, heading: string | null, head: string, theme: Theme, main: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -62,8 +64,7 @@ ${head}${ICONS}<style>${stylesheet(theme)}</style>
 </head>
 <body>
 <main>
-<h1 class="vh">${htmlEscape(heading)}</h1>
-${main}
+${heading === null ? "" : `<h1 class="vh">${htmlEscape(heading)}</h1>\n`}${main}
 </main>
 </body>
 </html>
@@ -72,6 +73,52 @@ ${main}
 
 const meta = (attribute: "name" | "property", key: string, content: string) =>
   `<meta ${attribute}="${key}" content="${htmlEscape(content)}">\n`;
+
+/** What an embed page tells link previews (OpenGraph, Twitter cards) and oEmbed consumers about itself. */
+export type LinkPreview = {
+  /** `og:type` */
+  type: string;
+  siteName: string;
+  /** Cut to a line or two already: long upstream text is cut by us, not by each unfurler. */
+  title: string;
+  description: string;
+  /** `<meta name="author">`, when the page has one. */
+  author?: string;
+  /** This page's canonical URL (also `og:url`). */
+  url: string;
+  /** Its oEmbed URL, for discovery. */
+  oembed: string;
+  /** A cover (https, `COVER_SIZE` square) and its alt text. */
+  image: { url: string; alt: string } | null;
+  /** More tags of the page's own (e.g. `music:duration`), after the image's. */
+  extra?: string;
+};
+
+/**
+ * The `<head>` tags for link previews and oEmbed discovery, the same for every
+ * embed page; every value is escaped here.
+ */
+export function previewHead(preview: LinkPreview): string {
+  return (
+    meta("name", "description", preview.description) +
+    (preview.author ? meta("name", "author", preview.author) : "") +
+    `<link rel="canonical" href="${htmlEscape(preview.url)}">\n` +
+    meta("property", "og:type", preview.type) +
+    meta("property", "og:site_name", preview.siteName) +
+    meta("property", "og:title", preview.title) +
+    meta("property", "og:description", preview.description) +
+    meta("property", "og:url", preview.url) +
+    (preview.image
+      ? meta("property", "og:image", preview.image.url) +
+        meta("property", "og:image:width", String(COVER_SIZE)) +
+        meta("property", "og:image:height", String(COVER_SIZE)) +
+        meta("property", "og:image:alt", preview.image.alt)
+      : "") +
+    (preview.extra ?? "") +
+    meta("name", "twitter:card", "summary") +
+    `<link rel="alternate" type="application/json+oembed" href="${htmlEscape(preview.oembed)}" title="${htmlEscape(preview.title)}">\n`
+  );
+}
 
 /**
  * The page for a sound.
@@ -84,26 +131,20 @@ export function renderEmbedPage(sound: SoundPayload, query: CardQuery, links: Em
   const label = capText(facts.label, TEXT_CAPS.label);
   const byline = capText(facts.author ? `${facts.title} by ${facts.author}` : facts.title, TEXT_CAPS.label);
   const description = `${facts.summary} ${capText(facts.facts, TEXT_CAPS.detail)}.`;
-  const head =
-    meta("name", "description", description) +
-    (facts.author ? meta("name", "author", capText(facts.author, TEXT_CAPS.label)) : "") +
-    `<link rel="canonical" href="${htmlEscape(links.page)}">\n` +
-    meta("property", "og:type", "music.song") +
-    meta("property", "og:site_name", links.providerName) +
-    meta("property", "og:title", label) +
-    meta("property", "og:description", description) +
-    meta("property", "og:url", links.page) +
-    (facts.cover
-      ? meta("property", "og:image", facts.cover) +
-        meta("property", "og:image:width", String(COVER_SIZE)) +
-        meta("property", "og:image:height", String(COVER_SIZE)) +
-        meta("property", "og:image:alt", `Cover art of ${byline}`)
-      : "") +
-    (sound.duration !== null && sound.duration > 0
-      ? meta("property", "music:duration", String(Math.round(sound.duration)))
-      : "") +
-    meta("name", "twitter:card", "summary") +
-    `<link rel="alternate" type="application/json+oembed" href="${htmlEscape(links.oembed)}" title="${htmlEscape(label)}">\n`;
+  const head = previewHead({
+    type: "music.song",
+    siteName: links.providerName,
+    title: label,
+    description,
+    author: facts.author ? capText(facts.author, TEXT_CAPS.label) : undefined,
+    url: links.page,
+    oembed: links.oembed,
+    image: facts.cover ? { url: facts.cover, alt: `Cover art of ${byline}` } : null,
+    extra:
+      sound.duration !== null && sound.duration > 0
+        ? meta("property", "music:duration", String(Math.round(sound.duration)))
+        : "",
+  });
   const main =
     renderCardSvg(sound, query.sound, query.theme) +
     `\n<p class="bar"><a href="${htmlEscape(facts.link)}" target="_blank" rel="noopener noreferrer">Listen on TikTok` +
@@ -112,11 +153,12 @@ export function renderEmbedPage(sound: SoundPayload, query: CardQuery, links: Em
 }
 
 /**
- * A page saying what went wrong, in the same style (the notice card, inline).
+ * A page saying what went wrong, in the same style (the notice card, inline), titled for what the page shows.
  *
- * @example renderEmbedNoticePage({ heading: "Sound not found", detail: "…", icon: "?" }, "auto")
+ * @example renderEmbedNoticePage({ heading: "Sound not found", detail: "…", icon: "?" }, "auto", "sound")
  */
-export function renderEmbedNoticePage(notice: CardNotice, theme: Theme): string {
+export function renderEmbedNoticePage(notice: CardNotice, theme: Theme, subject: NoticeSubject): string {
   const head = `<meta name="robots" content="noindex">\n`;
-  return page(`${notice.heading} · TikTok sound`, notice.heading, head, theme, renderNoticeSvg(notice, theme));
+  const title = `${notice.heading} · TikTok ${subject}`;
+  return page(title, notice.heading, head, theme, renderNoticeSvg(notice, theme));
 }

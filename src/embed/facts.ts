@@ -71,7 +71,7 @@ function scaleToPeak(trend: SoundPayload["trend"]): number[] {
 }
 
 /** KeyAPI's link when it is an https page on TikTok: the embeds promise a link to TikTok, not elsewhere. */
-function tiktokLink(link: string | null): string | null {
+export function tiktokLink(link: string | null): string | null {
   const url = httpsUrl(link);
   if (!url) return null;
   const host = new URL(url).hostname;

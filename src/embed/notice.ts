@@ -1,16 +1,21 @@
 /**
- * What an embed says when it has no sound to show: a problem (src/domain/problems.ts)
- * in the widget's words. Only our own text is used (titles, details, parameter
- * names the client sent); embeds still clean and escape it like any other value.
+ * What an embed says when it has nothing to show: a problem (src/domain/problems.ts)
+ * in the widget's words, about what the embed shows (a sound, or a chart). Only
+ * our own text is used (titles, details, parameter names the client sent);
+ * embeds still clean and escape it like any other value.
  */
 import { type ProblemError, problemKinds } from "../domain/problems";
 import type { SoundQuery } from "../domain/sound";
 import type { CardNotice } from "./card-svg";
 
+/** What an embed shows, as its notices name it: "Couldn't load this chart". */
+export type NoticeSubject = "sound" | "chart";
+
 /**
  * @example noticeFor(new ProblemError("rate-limited", "…")).heading // → "Too many requests right now"
+ * @example noticeFor(new ProblemError("upstream-error", "…"), "chart").heading // → "Couldn't load this chart"
  */
-export function noticeFor(error: ProblemError, query?: SoundQuery): CardNotice {
+export function noticeFor(error: ProblemError, subject: NoticeSubject = "sound", query?: SoundQuery): CardNotice {
   switch (error.kind) {
     case "sound-not-found":
       return {
@@ -30,7 +35,7 @@ export function noticeFor(error: ProblemError, query?: SoundQuery): CardNotice {
       return { heading: "Too many requests right now", detail: error.detail, icon: "!" };
     default:
       return {
-        heading: error.status === 503 ? "The sound service is busy" : "Couldn't load this sound",
+        heading: error.status === 503 ? `The ${subject} service is busy` : `Couldn't load this ${subject}`,
         detail: error.detail,
         icon: "!",
       };

@@ -9,6 +9,7 @@ import { DEFAULT_THEME } from "../domain/query";
 import type { SoundPayload } from "../domain/sound";
 import { type CardQuery, parseEmbedQuery, withDefaults } from "../domain/sound";
 import { CARD_HEIGHT, CARD_WIDTH } from "./card-svg";
+import { CHART_PAGE, CHART_PAGE_PATH, type ChartEmbedQuery, parseChartEmbedQuery } from "./chart-query";
 import { COVER_SIZE, EMBED_BAR_HEIGHT } from "./embed-page";
 import { htmlEscape, urlComponent } from "./escape";
 import { soundFacts } from "./facts";
@@ -56,21 +57,36 @@ const TIKTOK_MUSIC_PATH = /^\/music\/(?:[^/]*-)?([0-9]{1,20})\/?$/;
 const unsupported = () =>
   new ProblemError(
     "no-embed",
-    "This service embeds TikTok music URLs (https://www.tiktok.com/music/<name>-<clip_id>) and its own /embed/sound/ pages, nothing else.",
+    "This service embeds TikTok music URLs (https://www.tiktok.com/music/<name>-<clip_id>) and its own " +
+      `${EMBED_PATH_PREFIX} and ${CHART_PAGE_PATH} pages, nothing else.`,
   );
 
+/** An own page's query, read by `read`; its problems are named as part of `url`, the parameter the caller sent. */
+function ownPageQuery<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof ProblemError) || !error.errors) throw error;
+    throw new ProblemError("invalid-query", "Invalid query parameters: url.", {
+      errors: error.errors.map((problem) => ({ param: "url", message: `${problem.param} ${problem.message}` })),
+      errorsOmitted: error.errorsOmitted,
+    });
+  }
+}
+
 /**
- * The sound (and theme) a URL asks to embed: a TikTok music page (`www.`,
- * `m.` or bare host, with or without the slug) or one of this service's own
- * embed pages (`ownOrigin` + `/embed/sound/<clip_id>?…`, whose query follows
- * the page's rules).
+ * What a URL asks to embed: a sound (and theme) for a TikTok music page
+ * (`www.`, `m.` or bare host, with or without the slug) or one of this
+ * service's own sound pages (`ownOrigin` + `/embed/sound/<clip_id>?…`), or a
+ * chart (and theme) for its own chart page (`ownOrigin` + `/embed/chart?…`).
+ * An own page's query follows that page's rules.
  *
  * @throws ProblemError `invalid-query` when `url` is not an absolute URL or an
- *   embed page URL breaks the page's rules; `no-embed` for anything else.
+ *   own page's URL breaks the page's rules; `no-embed` for anything else.
  * @example embedTarget("https://www.tiktok.com/music/New-Sun-6703723351497508865", "https://sounds.example")
  *   // → { sound: { clipId: "6703723351497508865", period: 7, region: "US" }, theme: "auto" }
  */
-export function embedTarget(raw: string, ownOrigin: string): CardQuery {
+export function embedTarget(raw: string, ownOrigin: string): CardQuery | ChartEmbedQuery {
   const url = URL.parse(raw);
   if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
     throw new ProblemError("invalid-query", "Invalid query parameters: url.", {
@@ -82,16 +98,10 @@ export function embedTarget(raw: string, ownOrigin: string): CardQuery {
   if (url.origin === ownOrigin && url.pathname.startsWith(EMBED_PATH_PREFIX)) {
     const clipId = url.pathname.slice(EMBED_PATH_PREFIX.length);
     if (clipId.includes("/")) throw unsupported();
-    try {
-      return parseEmbedQuery(clipId, url.searchParams);
-    } catch (error) {
-      if (!(error instanceof ProblemError) || !error.errors) throw error;
-      // Named as part of `url`, the parameter the caller actually sent.
-      throw new ProblemError("invalid-query", "Invalid query parameters: url.", {
-        errors: error.errors.map((problem) => ({ param: "url", message: `${problem.param} ${problem.message}` })),
-        errorsOmitted: error.errorsOmitted,
-      });
-    }
+    return ownPageQuery(() => parseEmbedQuery(clipId, url.searchParams));
+  }
+  if (url.origin === ownOrigin && url.pathname === CHART_PAGE_PATH) {
+    return ownPageQuery(() => parseChartEmbedQuery(url.searchParams, CHART_PAGE));
   }
 
   if (TIKTOK_HOSTS.has(url.hostname) && url.port === "") {
@@ -141,26 +151,32 @@ export type OembedOptions = {
   cacheAge: number;
 };
 
+/** What a `rich` answer shows: already cut to length, escaped by `richAnswer`. */
+export type RichContent = {
+  title: string;
+  authorName?: string;
+  /** The iframe's page. */
+  src: string;
+  iframeTitle: string;
+  /** The thumbnail (https, `COVER_SIZE` square), when there is one. */
+  cover: string | null;
+};
+
 /**
- * The `rich` oEmbed answer: an iframe of the embed page, the sound's title and
- * author, and its cover as the thumbnail when it is https and fits.
+ * A `rich` oEmbed answer, the same for every embed: a sandboxed, lazy iframe of
+ * the page, and the cover as the thumbnail when it fits the consumer's bounds.
  */
-export function oembedResponse(sound: SoundPayload, query: CardQuery, options: OembedOptions): OembedResponse {
-  const facts = soundFacts(sound, query.sound);
+export function richAnswer(content: RichContent, options: OembedOptions): OembedResponse {
   const { width, height } = options.size;
-  const src = embedPageUrl(options.origin, query);
-  const title = capText(facts.title, TEXT_CAPS.oembed);
-  const author = facts.author ? capText(facts.author, TEXT_CAPS.oembed) : undefined;
-  const iframeTitle = `TikTok sound: ${capText(facts.label, TEXT_CAPS.label)}`;
   const answer: OembedResponse = {
     version: "1.0",
     type: "rich",
     provider_name: options.providerName,
     provider_url: `${options.origin}/`,
-    title,
-    ...(author ? { author_name: author } : {}),
+    title: content.title,
+    ...(content.authorName ? { author_name: content.authorName } : {}),
     html:
-      `<iframe src="${htmlEscape(src)}" width="${width}" height="${height}" title="${htmlEscape(iframeTitle)}" ` +
+      `<iframe src="${htmlEscape(content.src)}" width="${width}" height="${height}" title="${htmlEscape(content.iframeTitle)}" ` +
       `style="border:0;max-width:100%" loading="lazy" referrerpolicy="no-referrer" ` +
       `sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>`,
     width,
@@ -168,10 +184,28 @@ export function oembedResponse(sound: SoundPayload, query: CardQuery, options: O
     cache_age: options.cacheAge,
   };
   const fits = (options.maxWidth ?? COVER_SIZE) >= COVER_SIZE && (options.maxHeight ?? COVER_SIZE) >= COVER_SIZE;
-  if (facts.cover && fits) {
-    answer.thumbnail_url = facts.cover;
+  if (content.cover && fits) {
+    answer.thumbnail_url = content.cover;
     answer.thumbnail_width = COVER_SIZE;
     answer.thumbnail_height = COVER_SIZE;
   }
   return answer;
+}
+
+/**
+ * The `rich` oEmbed answer for a sound: an iframe of its embed page, the
+ * sound's title and author, and its cover as the thumbnail when it is https and fits.
+ */
+export function oembedResponse(sound: SoundPayload, query: CardQuery, options: OembedOptions): OembedResponse {
+  const facts = soundFacts(sound, query.sound);
+  return richAnswer(
+    {
+      title: capText(facts.title, TEXT_CAPS.oembed),
+      authorName: facts.author ? capText(facts.author, TEXT_CAPS.oembed) : undefined,
+      src: embedPageUrl(options.origin, query),
+      iframeTitle: `TikTok sound: ${capText(facts.label, TEXT_CAPS.label)}`,
+      cover: facts.cover,
+    },
+    options,
+  );
 }

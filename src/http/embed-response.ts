@@ -12,7 +12,7 @@ import { DEFAULT_THEME, THEMES, type Theme } from "../domain/query";
 import type { SoundQuery } from "../domain/sound";
 import { renderNoticeSvg } from "../embed/card-svg";
 import { renderEmbedNoticePage } from "../embed/embed-page";
-import { noticeFor } from "../embed/notice";
+import { type NoticeSubject, noticeFor } from "../embed/notice";
 import { problemResponse } from "./problem";
 
 export const SVG_CONTENT_TYPE = "image/svg+xml; charset=utf-8";
@@ -26,17 +26,22 @@ function withProblemHeaders(error: ProblemError, headers: Record<string, string>
   return all;
 }
 
+/** How a notice is drawn: its theme, what the embed shows, the sound asked for, and headers of the answer's. */
+export type NoticeOptions = {
+  theme: Theme;
+  subject?: NoticeSubject;
+  query?: SoundQuery;
+  /** Headers instead of `no-store` (a cached "sound not found" keeps its max-age). */
+  headers?: Record<string, string>;
+};
+
 /**
  * A problem drawn as a card: 200 (403 for a refused origin), `X-Card-Status: <status>`, `no-store`
- * unless `headers` say otherwise (a cached "sound not found" keeps its max-age).
+ * unless `headers` say otherwise.
  */
-export function noticeCardResponse(
-  error: ProblemError,
-  theme: Theme,
-  query?: SoundQuery,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(renderNoticeSvg(noticeFor(error, query), theme), {
+export function noticeCardResponse(error: ProblemError, options: NoticeOptions): Response {
+  const { theme, subject = "sound", query, headers = {} } = options;
+  return new Response(renderNoticeSvg(noticeFor(error, subject, query), theme), {
     // CORS as the API: a script on a refused site gets a real 403 (an <img> sends no Origin, so embeds never see it).
     status: error.kind === "origin-not-allowed" ? error.status : 200,
     headers: {
@@ -48,13 +53,9 @@ export function noticeCardResponse(
 }
 
 /** A problem as an embed page, with the problem's status. */
-export function noticePageResponse(
-  error: ProblemError,
-  theme: Theme,
-  query?: SoundQuery,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(renderEmbedNoticePage(noticeFor(error, query), theme), {
+export function noticePageResponse(error: ProblemError, options: NoticeOptions): Response {
+  const { theme, subject = "sound", query, headers = {} } = options;
+  return new Response(renderEmbedNoticePage(noticeFor(error, subject, query), theme, subject), {
     status: error.status,
     headers: { ...withProblemHeaders(error, headers), "Content-Type": HTML_CONTENT_TYPE },
   });
@@ -80,7 +81,9 @@ export function errorResponse(c: Context<AppEnv>, error: unknown): Response {
     problem = new ProblemError("internal", "Something went wrong on our side.");
   }
   const surface = c.get("surface");
-  if (surface === "card") return noticeCardResponse(problem, requestedTheme(c.req.url));
-  if (surface === "embed") return noticePageResponse(problem, requestedTheme(c.req.url));
+  if (surface === "card" || surface === "embed") {
+    const notice = { theme: requestedTheme(c.req.url), subject: c.get("subject") };
+    return surface === "card" ? noticeCardResponse(problem, notice) : noticePageResponse(problem, notice);
+  }
   return problemResponse(problem, c.get("requestId") ?? "");
 }

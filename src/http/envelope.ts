@@ -14,6 +14,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, Surface } from "../app-env";
 import type { AllowedOrigins, Config } from "../config";
+import type { NoticeSubject } from "../embed/notice";
 import { dataPoint, type RequestDimensions } from "./analytics";
 
 type HeaderList = readonly (readonly [string, string])[];
@@ -72,10 +73,16 @@ export function embedSecurityHeaders(allowed: AllowedOrigins | undefined): Heade
   return list;
 }
 
-/** Marks the paths below it as one of the embed surfaces, for the headers here and the error renderer. */
-export function surface(name: Surface): MiddlewareHandler<AppEnv> {
+/**
+ * Marks the paths below it as one of the embed surfaces, for the headers here and the error renderer, and
+ * says what they show (a chart's errors speak of the chart).
+ *
+ * @example app.use(CHART_CARD_PATH, surface("card", "chart"))
+ */
+export function surface(name: Surface, subject?: NoticeSubject): MiddlewareHandler<AppEnv> {
   return async function surface(c, next) {
     c.set("surface", name);
+    if (subject) c.set("subject", subject);
     await next();
   };
 }

@@ -24,7 +24,7 @@ export function cardRoutes(cache: TieredCache, clock: () => number, rendered: Re
     const lookup = await lookUp(c, cache, detailEndpoint, query);
     const headers = cacheHeaders(lookup, c.get("config").ttls, clock());
 
-    if (lookup.answer.status === 404) return noticeCardResponse(soundNotFound(query), theme, query, headers);
+    if (lookup.answer.status === 404) return noticeCardResponse(soundNotFound(query), { theme, query, headers });
     const variant = `card-${theme}`;
     const card = rendered.get(lookup.answer.etag, variant, `${variant}-${CARD_RENDERER_VERSION}`, () =>
       renderCardSvg(payloadOf(lookup.answer, soundPayloadSchema), query, theme),

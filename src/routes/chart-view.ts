@@ -9,6 +9,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { type CacheStatus, type Lookup, TIERS, type TieredCache } from "../cache/tiered-cache";
 import {
+  type ChartFilter,
   type ChartPage,
   type ChartPageQuery,
   type ChartPayload,
@@ -32,7 +33,10 @@ export type ChartView = {
    * freshness, the worst cache status, the farthest tier, the first KeyAPI call.
    */
   lookup: Lookup;
-  /** Names what the window is drawn from: its pages' ETags and fetch times (`sourceOf`). */
+  /**
+   * Names what the window is drawn from: its pages' ETags and fetch times (`sourceOf`), as one quoted token.
+   * Not which chart they are: two charts' pages may read the same (both empty), see `chartName`.
+   */
   source: string;
 };
 
@@ -62,7 +66,7 @@ export async function viewChart(c: Context<AppEnv>, cache: TieredCache, query: C
       ? [first]
       : [first, ...(await Promise.all(more.map((page) => lookUp(c, cache, listEndpoint, pageQuery(page)))))];
   const pages = lookups.map((lookup, index) => ({ page: numbers[index] as number, lookup }));
-  if (lookups.length === 1) return { query, pages, lookup: first, source: sourceOf(first) };
+  if (lookups.length === 1) return { query, pages, lookup: first, source: sourceOf(lookups) };
 
   let combined = first;
   for (const lookup of lookups) {
@@ -76,15 +80,29 @@ export async function viewChart(c: Context<AppEnv>, cache: TieredCache, query: C
     };
   }
   if (combined.upstream) c.set("upstream", combined.upstream);
-  return { query, pages, lookup: combined, source: lookups.map(sourceOf).join("") };
+  return { query, pages, lookup: combined, source: sourceOf(lookups) };
 }
 
 /**
- * A page's content and fetch time: a page's ETag stays the same when KeyAPI
- * answers the same again, but the window's `fetched_at` moves with its copy.
+ * The pages' content and fetch times, as one token however many pages (an entity tag may not hold a double
+ * quote, RFC 9110 §8.8.3): a page's ETag stays the same when KeyAPI answers the same again, but the window's
+ * `fetched_at` moves with its copy.
  */
-function sourceOf(lookup: Lookup): string {
-  return `${lookup.answer.etag}${lookup.answer.storedAt}`;
+function sourceOf(lookups: readonly Lookup[]): string {
+  if (lookups.length === 1) return `"${tokenOf((lookups[0] as Lookup).answer)}"`;
+  return `"${lookups.map(({ answer }) => tokenOf(answer)).join(".")}"`;
+}
+
+/** One page's part of a source, worked out once per copy (a hot chart is asked for it on every hit). */
+const tokens = new WeakMap<CachedAnswer, string>();
+
+function tokenOf(answer: CachedAnswer): string {
+  let token = tokens.get(answer);
+  if (token === undefined) {
+    token = `${answer.etag.replaceAll('"', "")}~${answer.storedAt.toString(36)}`;
+    tokens.set(answer, token);
+  }
+  return token;
 }
 
 /** The position after a page's chart's last sound, as far as the page knows; read once per copy. */
@@ -98,6 +116,17 @@ function chartEnd(answer: CachedAnswer, page: number, pageSize: number): number 
     chartEnds.set(answer, end);
   }
   return end;
+}
+
+/**
+ * Which chart a query is, whatever its window: with a view's `source`, it names what an embed draws.
+ *
+ * @example chartName({ region: "GB", period: 30, newToTop100: true, commercialMusic: false, searchKeyword: null })
+ *   // → "GB:30:new::"
+ */
+export function chartName(chart: ChartFilter): string {
+  const keyword = chart.searchKeyword === null ? "" : encodeURIComponent(chart.searchKeyword);
+  return `${chart.region}:${chart.period}:${chart.newToTop100 ? "new" : ""}:${chart.commercialMusic ? "commercial" : ""}:${keyword}`;
 }
 
 function worse(a: CacheStatus, b: CacheStatus): CacheStatus {

@@ -30,7 +30,7 @@ export function embedRoutes(cache: TieredCache, clock: () => number, rendered: R
     varyByLinkOrigin(config, headers);
 
     if (lookup.answer.status === 404) {
-      return noticePageResponse(soundNotFound(query.sound), query.theme, query.sound, headers);
+      return noticePageResponse(soundNotFound(query.sound), { theme: query.theme, query: query.sound, headers });
     }
     const origin = linkOrigin(config, url);
     const variant = `embed-${query.theme}`;

@@ -12,9 +12,18 @@ import {
   renderNoticeSvg,
 } from "../../src/embed/card-svg";
 import { noticeFor } from "../../src/embed/notice";
-import { maxCodePoints, textWidth } from "../../src/embed/text";
+import { maxCodePoints } from "../../src/embed/text";
 import example from "../fixtures/example-payload.json";
-import { EMOJI_SEQUENCES, hostilePayload, ZERO_WIDTH_TEXT } from "../support/hostile-text";
+import {
+  BIDI,
+  EMOJI_SEQUENCES,
+  FORBIDDEN,
+  fontOf,
+  HOSTILE_TEXT,
+  hostilePayload,
+  textsWiderThanTheirBox,
+  ZERO_WIDTH_TEXT,
+} from "../support/hostile-text";
 import { allText, elements, inertnessProblems, parseXml, type XmlElement } from "../support/xml";
 
 const payload = example as SoundPayload;
@@ -22,37 +31,7 @@ const query = { clipId: payload.clip_id, period: 7 as const, region: "US" };
 
 const byClass = (root: XmlElement, name: string) =>
   [...elements(root)].filter((element) => element.attributes.class?.split(" ").includes(name));
-/** The font the card's stylesheet gives a text element. */
-const fontOf = (element: XmlElement) => {
-  const classes = element.attributes.class?.split(" ") ?? [];
-  if (classes.includes("t")) return { size: 16, bold: true };
-  return { size: classes.includes("u") ? 13 : classes.includes("x") ? 11 : 12 };
-};
 const texts = (root: XmlElement) => [...elements(root)].filter((element) => element.name === "text");
-
-/** Text from KeyAPI that tries to break the card: markup, escapes, direction, size, invisible and illegal characters. */
-export const HOSTILE_TEXT: [string, string][] = [
-  ["markup", `<script>alert(1)</script><img src=x onerror="alert(1)"><foreignObject/>`],
-  ["quotes", `"'"' onload="alert(1)" x='`],
-  ["entities", "&amp; &lt;svg&gt; &#x3C;script&#x3E; &nbsp; &bogus; &#0;"],
-  ["CDATA and comments", "]]> <![CDATA[ <x/> ]]> <!-- --> <?xml-stylesheet href='x'?>"],
-  ["bidi overrides", "\u202Egnp.exe\u202C \u2066isolated\u2069 \u202Dforced\u202C \u200Fmark"],
-  ["emoji", "👩‍👩‍👧‍👦🎵🇺🇸👍🏽".repeat(20)],
-  ["combining marks", `Z${"\u0300\u0301\u0302\u0303\u0304\u0305\u0306\u0307".repeat(20)}algo`],
-  ["a very long word", "Supercalifragilisticexpialidocious".repeat(12)],
-  ["a 400-character title", "A very long title that goes on ".repeat(13).slice(0, 400)],
-  ["control characters", "a\u0000b\u0001c\u0008d\u000Be\u001Ff\u007Fg\u0085h\uFFFEi\uFFFFj\uD800k\uDFFFl"],
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: template syntax is the hostile input here
-  ["template syntax", "{{7*7}} ${7*7} <%= 7*7 %> #{7*7} {% raw %}"],
-  ["line breaks", "line one\nline two\r\n\tline three\u2028line four"],
-  ["style breakout", "</style><style>*{fill:url(https://evil.example/x)}</style>"],
-  ["a URL", "javascript:alert(document.domain)"],
-  ...ZERO_WIDTH_TEXT,
-];
-
-const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
-/** Controls other than tab, LF and CR; U+FFFE/U+FFFF; lone surrogates. */
-const FORBIDDEN = /(?![\t\n\r])\p{Cc}|[\uFFFE\uFFFF]|\p{Cs}/u;
 
 group("the sound card", () => {
   const svg = renderCardSvg(payload, query, "auto");
@@ -169,13 +148,7 @@ group("hostile text from KeyAPI", () => {
         expect(svg.length).toBeLessThan(12_000);
 
         // Every text in a clipping box fits it (by the same estimate), and no text is long.
-        for (const box of [...elements(root)].filter((element) => element !== root && element.name === "svg")) {
-          for (const element of box.children.filter((child) => child.name === "text")) {
-            expect(textWidth(element.text, fontOf(element)), element.text).toBeLessThanOrEqual(
-              Number(box.attributes.width),
-            );
-          }
-        }
+        expect(textsWiderThanTheirBox(root)).toEqual([]);
         for (const element of texts(root)) {
           expect([...element.text].length, element.text).toBeLessThanOrEqual(maxCodePoints(384, fontOf(element)));
         }
@@ -239,7 +212,7 @@ group("notice cards", () => {
       errors: [{ param: "clip<id>", message: "must be 1 to 20 decimal digits (0-9)" }],
     });
     for (const theme of THEMES) {
-      const svg = renderNoticeSvg(noticeFor(error, query), theme);
+      const svg = renderNoticeSvg(noticeFor(error, "sound", query), theme);
       const root = parseXml(svg);
       expect(root.attributes).toMatchObject({ width: "480", height: String(ERROR_CARD_HEIGHT), role: "img" });
       expect(inertnessProblems(root)).toEqual([]);
@@ -250,7 +223,10 @@ group("notice cards", () => {
 
   it("says what happened, in the widget's words", () => {
     const notFound = parseXml(
-      renderNoticeSvg(noticeFor(new ProblemError("sound-not-found", "x"), { ...query, clipId: "404" }), "auto"),
+      renderNoticeSvg(
+        noticeFor(new ProblemError("sound-not-found", "x"), "sound", { ...query, clipId: "404" }),
+        "auto",
+      ),
     );
     expect(notFound.children[0]?.text).toBe("Sound not found");
     expect(notFound.children[1]?.text).toBe("No trending sound with clip id 404 in US over the last 7 days.");
@@ -273,5 +249,16 @@ group("notice cards", () => {
       "The sound service is busy",
     );
     expect(noticeFor(new ProblemError("upstream-error", "KeyAPI failed.")).heading).toBe("Couldn't load this sound");
+  });
+
+  it("names a chart as a chart", () => {
+    const chart = (kind: ProblemKind) => noticeFor(new ProblemError(kind, "x"), "chart").heading;
+    expect(chart("credit-budget-exhausted")).toBe("The chart service is busy");
+    expect(chart("upstream-unavailable")).toBe("The chart service is busy");
+    expect(chart("upstream-error")).toBe("Couldn't load this chart");
+    expect(chart("upstream-timeout")).toBe("Couldn't load this chart");
+    expect(chart("origin-not-allowed")).toBe("Couldn't load this chart");
+    expect(chart("rate-limited")).toBe("Too many requests right now");
+    expect(chart("invalid-query")).toBe("Invalid query parameters");
   });
 });

@@ -42,6 +42,37 @@ group("embedTarget", () => {
     });
   });
 
+  it("reads this service's own chart page URLs with the page's query", () => {
+    const chart = { period: 7, newToTop100: false, commercialMusic: false, searchKeyword: null, page: 1 };
+    expect(embedTarget(`${OWN}/embed/chart`, OWN)).toEqual({
+      chart: { ...chart, region: "US", limit: 10 },
+      theme: "auto",
+    });
+    expect(embedTarget(`${OWN}/embed/chart?limit=20&commercial_music=true&region=jp&theme=light`, OWN)).toEqual({
+      chart: { ...chart, region: "JP", commercialMusic: true, limit: 20 },
+      theme: "light",
+    });
+  });
+
+  it.each([
+    ["a chart page on another origin", "https://other.example/embed/chart?region=US"],
+    ["a path under the chart page", `${OWN}/embed/chart/x`],
+    ["the chart page with a trailing slash", `${OWN}/embed/chart/`],
+    ["the chart card", `${OWN}/v1/tiktok/trending/music/chart.svg?region=US`],
+  ])("refuses %s (no-embed → 404)", (_name, url) => {
+    expect(kindOf(() => embedTarget(url, OWN))).toEqual({ kind: "no-embed", errors: undefined });
+  });
+
+  it("names the problems of an own chart page URL's query as problems of `url`", () => {
+    expect(kindOf(() => embedTarget(`${OWN}/embed/chart?search_keyword=sun&limit=21`, OWN))).toEqual({
+      kind: "invalid-query",
+      errors: [
+        { param: "url", message: "search_keyword is not a known parameter" },
+        { param: "url", message: "limit must be a whole number from 1 to 20" },
+      ],
+    });
+  });
+
   it.each([
     ["another host", `https://evil.example/music/New-Sun-${ID}`],
     ["a look-alike host", `https://www.tiktok.com.evil.example/music/New-Sun-${ID}`],

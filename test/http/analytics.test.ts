@@ -11,6 +11,8 @@ import { describe, SOUND_PATH, testWorker } from "../support/worker";
 
 const CLIP = "6703723351497508865";
 const KEY = `v1:${CLIP}:7:US`;
+/** The first upstream page of the US chart, which the chart card and the chart page are drawn from. */
+const CHART_KEY = "list-v1:US:7:1:20";
 const ADMIN_TOKEN = "admin-token-0123456789";
 const WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
@@ -38,6 +40,8 @@ group("one data point per request", () => {
       [`/v1/tiktok/trending/music/card.svg?clip_id=${CLIP}&theme=dark`],
       [`/embed/sound/${CLIP}?region=US`],
       [`/oembed?url=https://www.tiktok.com/music/x-${CLIP}`],
+      ["/v1/tiktok/trending/music/chart.svg?region=US&limit=3"],
+      ["/embed/chart?region=US&theme=dark"],
       ["/v1/admin/usage", { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }],
       ["/health"],
       ["/nowhere"],
@@ -82,6 +86,8 @@ group("one data point per request", () => {
       ["card", "/v1/tiktok/trending/music/card.svg", "HIT", "US", "", "", 200, KEY],
       ["embed", "/embed/sound/:clip_id", "HIT", "US", "", "", 200, KEY],
       ["oembed", "/oembed", "HIT", "US", "", "", 200, KEY],
+      ["card", "/v1/tiktok/trending/music/chart.svg", "MISS", "US", "", "called", 200, CHART_KEY],
+      ["embed", "/embed/chart", "HIT", "US", "", "", 200, CHART_KEY],
       ["admin", "/v1/admin/usage", "", "", "", "", 200, ""],
       ["other", "/health", "", "", "", "", 200, ""],
       ["other", "", "", "", "", "", 404, ""],

@@ -1,7 +1,8 @@
 /**
  * What downstream caches make of the caching headers, judged by `http-cache-semantics` (the library Node's
  * HTTP caches use, and an RFC 9111 reading of `Age` + `max-age` like browsers' and CDNs'): a fresh answer is
- * reusable for min(300, its freshness left) seconds from now and no more, whatever its `Age`, on every surface.
+ * reusable for min(300, its freshness left) seconds from now and no more, whatever its `Age`, on every surface
+ * (a sound's and a chart's).
  */
 import CachePolicy from "http-cache-semantics";
 import { expect, describe as group, it } from "vitest";
@@ -25,7 +26,14 @@ class CacheAt extends CachePolicy {
   declare useStaleWhileRevalidate: () => boolean;
 }
 
-type Surface = { name: string; path: (clipId: string) => string; status: (found: boolean) => number };
+/** A surface: its path for a clip id (on a worker at `origin`), its status, and whether a sound can be missing. */
+type Surface = {
+  name: string;
+  path: (clipId: string, origin: string) => string;
+  status: (found: boolean) => number;
+  /** Charts have no "not found": an empty chart is a 200. */
+  chart?: true;
+};
 const SURFACES: Surface[] = [
   { name: "JSON", path: (id) => `${SOUND_PATH}?clip_id=${id}`, status: (found) => (found ? 200 : 404) },
   // Errors are drawn with HTTP 200 (X-Card-Status says 404).
@@ -35,6 +43,16 @@ const SURFACES: Surface[] = [
     name: "oEmbed",
     path: (id) => `/oembed?url=${encodeURIComponent(`https://www.tiktok.com/music/x-${id}`)}`,
     status: (found) => (found ? 200 : 404),
+  },
+  // The chart's surfaces, drawn from its first upstream page (the clip id plays no part).
+  { name: "chart JSON", path: () => "/v1/tiktok/trending/music?region=US", status: () => 200, chart: true },
+  { name: "chart card", path: () => "/v1/tiktok/trending/music/chart.svg?region=US", status: () => 200, chart: true },
+  { name: "chart page", path: () => "/embed/chart?region=US", status: () => 200, chart: true },
+  {
+    name: "chart oEmbed",
+    path: (_id, origin) => `/oembed?url=${encodeURIComponent(`${origin}/embed/chart?region=US`)}`,
+    status: () => 200,
+    chart: true,
   },
 ];
 
@@ -46,14 +64,15 @@ async function answerAged(surface: Surface, clipId: string, ageSeconds: number) 
   const start = Date.UTC(2026, 10, 25, 12);
   let now = start;
   const worker = testWorker({}, { clock: () => now });
-  let res = await worker.fetch(surface.path(clipId));
+  const path = surface.path(clipId, worker.origin);
+  let res = await worker.fetch(path);
   if (ageSeconds > 0) {
     now = start + ageSeconds * 1000;
-    res = await worker.fetch(surface.path(clipId));
+    res = await worker.fetch(path);
   }
   cacheNow = 0;
   const policy = new CacheAt(
-    { url: surface.path(clipId), method: "GET", headers: {} },
+    { url: path, method: "GET", headers: {} },
     { status: res.status, headers: Object.fromEntries(res.headers) },
     { shared: true },
   );
@@ -95,7 +114,9 @@ group.each(SURFACES)("$name: what a downstream cache may do with it", (surface) 
       expect(policy.useStaleWhileRevalidate()).toBe(true);
       cacheNow = servableLeft * 1000;
       expect(policy.useStaleWhileRevalidate()).toBe(false);
-      if (surface.name === "oEmbed") expect(((await res.json()) as { cache_age: number }).cache_age).toBe(freshFor);
+      if (surface.name.endsWith("oEmbed")) {
+        expect(((await res.json()) as { cache_age: number }).cache_age).toBe(freshFor);
+      }
     },
   );
 
@@ -115,9 +136,11 @@ group.each(SURFACES)("$name: what a downstream cache may do with it", (surface) 
     expect(policy.timeToLive()).toBeCloseTo(servableLeft * 1000, -3);
     cacheNow = servableLeft * 1000;
     expect(policy.useStaleWhileRevalidate()).toBe(false);
-    if (surface.name === "oEmbed") expect(((await res.json()) as { cache_age: number }).cache_age).toBe(0);
+    if (surface.name.endsWith("oEmbed")) expect(((await res.json()) as { cache_age: number }).cache_age).toBe(0);
   });
+});
 
+group.each(SURFACES.filter((surface) => !surface.chart))("$name: a sound that is not found", (surface) => {
   it.each([0, 72, NEGATIVE - 1])(
     "a cached sound-not-found %i s old is reusable for its TTL left, no more",
     async (age) => {

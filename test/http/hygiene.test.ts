@@ -64,6 +64,10 @@ group("Cross-Origin-Resource-Policy", () => {
     ["the embed page", "/embed/sound/1"],
     ["an embed page for an unknown sound", "/embed/sound/4040000000000000001"],
     ["an embed error page", "/embed/sound/1?theme=sepia"],
+    ["the chart card", "/v1/tiktok/trending/music/chart.svg"],
+    ["a chart card error", "/v1/tiktok/trending/music/chart.svg?page=2"],
+    ["the chart page", "/embed/chart"],
+    ["a chart page error", "/embed/chart?page=2"],
     ["oEmbed", `/oembed?url=${encodeURIComponent(TIKTOK_URL)}`],
     ["an oEmbed error", "/oembed?url=x"],
   ];
@@ -75,10 +79,11 @@ group("Cross-Origin-Resource-Policy", () => {
     expect(res.headers.get("Cross-Origin-Resource-Policy"), await describe(res)).toBe("cross-origin");
   });
 
-  it("is cross-origin on 304s of the card and the embed page", async () => {
+  it("is cross-origin on 304s of the cards and the embed pages", async () => {
     fakeKeyApi();
     const worker = testWorker();
-    for (const path of ["/v1/tiktok/trending/music/card.svg?clip_id=1", "/embed/sound/1"]) {
+    const paths = ["/v1/tiktok/trending/music/card.svg?clip_id=1", "/embed/sound/1"];
+    for (const path of [...paths, "/v1/tiktok/trending/music/chart.svg", "/embed/chart"]) {
       const etag = (await worker.fetch(path)).headers.get("ETag") ?? "";
       const again = await worker.fetch(path, { headers: { "If-None-Match": etag } });
       expect(again.status, await describe(again)).toBe(304);

@@ -15,6 +15,8 @@ const ROUTES = [
   { name: "the list endpoint", path: `${CHART_PATH}?region=US&limit=5`, allow: READ },
   { name: "the card", path: `/v1/tiktok/trending/music/card.svg?clip_id=${EXAMPLE_CLIP_ID}`, allow: READ },
   { name: "the embed page", path: `/embed/sound/${EXAMPLE_CLIP_ID}`, allow: READ },
+  { name: "the chart card", path: "/v1/tiktok/trending/music/chart.svg?region=US", allow: READ },
+  { name: "the chart page", path: "/embed/chart?region=US", allow: READ },
   {
     name: "oEmbed",
     path: `/oembed?url=${encodeURIComponent(`https://www.tiktok.com/music/x-${EXAMPLE_CLIP_ID}`)}`,

@@ -1,9 +1,10 @@
 /**
- * The embeds in a real browser (harness: ./support/browser.ts): the SVG card
- * as an `<img>` on someone else's site in light and dark, the embed page in an
- * iframe on a site ALLOWED_ORIGINS lets in (and refused on another), the page
- * with JavaScript off, and the demo page's new section. Takes docs/card.png
- * and docs/embed.png for the README.
+ * The embeds in a real browser (harness: ./support/browser.ts): the SVG cards
+ * (a sound's, a chart's) as `<img>` on someone else's site in light and dark,
+ * the embed pages (a sound's, a chart's) in an iframe on a site ALLOWED_ORIGINS
+ * lets in (and refused on another), the pages with JavaScript off, and the demo
+ * page's new section. Takes docs/card.png, docs/embed.png, docs/chart.png and
+ * docs/chart-page.png for the README.
  */
 import { mkdirSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -12,6 +13,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLE_CLIP_ID } from "../../mock/keyapi.ts";
 import { type RunningMock, startMockServer } from "../../mock/server.ts";
+import { chartPageHeight } from "../../src/embed/chart-page.ts";
 import { axeViolations } from "./support/axe.ts";
 import {
   announceSkip,
@@ -27,8 +29,11 @@ import {
 } from "./support/browser.ts";
 
 const CARD_PATH = "/v1/tiktok/trending/music/card.svg";
+const CHART_CARD_PATH = "/v1/tiktok/trending/music/chart.svg";
 const CARD_SHOT = new URL("../../docs/card.png", import.meta.url);
 const EMBED_SHOT = new URL("../../docs/embed.png", import.meta.url);
+const CHART_SHOT = new URL("../../docs/chart.png", import.meta.url);
+const CHART_PAGE_SHOT = new URL("../../docs/chart-page.png", import.meta.url);
 /** The card's background colours (light, dark). */
 const BACKGROUND = { light: "#ffffff", dark: "#17191e" };
 
@@ -58,31 +63,62 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
     await Promise.all([mock?.close(), allowedSite?.close(), refusedSite?.close()]);
   }, 20_000);
 
-  it("draws the card as an <img> on another site, following the reader's colour scheme", async () => {
-    const cards = [
-      `${CARD_PATH}?clip_id=${EXAMPLE_CLIP_ID}`,
-      `${CARD_PATH}?clip_id=${EXAMPLE_CLIP_ID}&theme=dark`,
-      `${CARD_PATH}?clip_id=4040000000000000001&theme=light`,
-    ];
+  /** Cards on someone else's page: each with its size and a point where its background shows, in its theme. */
+  const IMAGES = [
+    {
+      name: "the sound card",
+      cards: [
+        { path: `${CARD_PATH}?clip_id=${EXAMPLE_CLIP_ID}`, size: [480, 220], background: [240, 78], theme: "auto" },
+        {
+          path: `${CARD_PATH}?clip_id=${EXAMPLE_CLIP_ID}&theme=dark`,
+          size: [480, 220],
+          background: [240, 78],
+          theme: "dark",
+        },
+        {
+          path: `${CARD_PATH}?clip_id=4040000000000000001&theme=light`,
+          size: [480, 112],
+          background: [470, 56],
+          theme: "light",
+        },
+      ],
+      shot: CARD_SHOT,
+    },
+    {
+      name: "the chart card",
+      // Right of the heading, above the first row: the card's background.
+      cards: [
+        { path: `${CHART_CARD_PATH}?region=US&limit=5`, size: [480, 280], background: [472, 64], theme: "auto" },
+        {
+          path: `${CHART_CARD_PATH}?region=GB&period=30&limit=5&theme=dark`,
+          size: [480, 280],
+          background: [472, 64],
+          theme: "dark",
+        },
+      ],
+      shot: CHART_SHOT,
+    },
+  ] as const;
+
+  it.each(IMAGES)("draws $name as an <img> on another site, following the reader's colour scheme", async (image) => {
     for (const scheme of ["light", "dark"] as const) {
       const page = await openPage(context, undefined, { colorScheme: scheme });
-      await page.goto(siteUrl(refusedSite, { img: cards }));
+      await page.goto(siteUrl(refusedSite, { img: image.cards.map((card) => card.path) }));
       await loaded(page, "img");
       const sizes = await page.$$eval("img", (images) =>
         images.map((image) => [(image as HTMLImageElement).naturalWidth, (image as HTMLImageElement).naturalHeight]),
       );
-      expect(sizes).toEqual([
-        [480, 220],
-        [480, 220],
-        [480, 112],
-      ]);
+      expect(sizes).toEqual(image.cards.map((card) => card.size));
       // theme=auto follows the page's scheme; theme=dark and theme=light do not.
-      expect(await pixel(page, "#img-0", 240, 78)).toBe(BACKGROUND[scheme]);
-      expect(await pixel(page, "#img-1", 240, 78)).toBe(BACKGROUND.dark);
-      expect(await pixel(page, "#img-2", 470, 56)).toBe(BACKGROUND.light);
+      for (const [index, card] of image.cards.entries()) {
+        const [x, y] = card.background;
+        expect(await pixel(page, `#img-${index}`, x, y), card.path).toBe(
+          BACKGROUND[card.theme === "auto" ? scheme : card.theme],
+        );
+      }
       if (scheme === "light") {
-        mkdirSync(new URL(".", CARD_SHOT), { recursive: true });
-        await page.locator(".row").first().screenshot({ path: CARD_SHOT.pathname });
+        mkdirSync(new URL(".", image.shot), { recursive: true });
+        await page.locator(".row").first().screenshot({ path: image.shot.pathname });
       }
       await page.close();
     }
@@ -121,16 +157,20 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
     await page.close();
   });
 
-  it("is refused by the browser in an iframe on a site ALLOWED_ORIGINS leaves out", async () => {
+  it.each([
+    { name: "the embed page", path: `/embed/sound/${EXAMPLE_CLIP_ID}`, height: 252 },
+    { name: "the chart page", path: "/embed/chart?limit=5", height: chartPageHeight(5) },
+  ])("has $name refused by the browser in an iframe on a site ALLOWED_ORIGINS leaves out", async (embed) => {
     const page = await openPage(context);
     const console: string[] = [];
     page.on("console", (message) => console.push(message.text()));
-    await page.goto(siteUrl(refusedSite, { iframe: [`/embed/sound/${EXAMPLE_CLIP_ID}`] }));
+    await page.goto(siteUrl(refusedSite, { iframe: [embed.path], frameHeight: embed.height }));
     await expect
       .poll(() => console.join("\n"))
       .toMatch(/violates the following Content Security Policy directive: "frame-ancestors 'self' http:/);
     const frame = page.frames().find((candidate) => candidate !== page.mainFrame());
-    expect(await frame?.locator("svg").count()).toBe(0);
+    // Nothing of the page shows (not even its oEmbed discovery link).
+    expect(await frame?.locator('link[type="application/json+oembed"]').count()).toBe(0);
     await page.close();
   });
 
@@ -179,6 +219,40 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
     await plain.close();
   });
 
+  it("shows the chart page in an iframe on an allowed site, as high as its limit promises", async () => {
+    const page = await openPage(context, undefined, { colorScheme: "light" });
+    const height = chartPageHeight(5);
+    await page.goto(siteUrl(allowedSite, { iframe: ["/embed/chart?region=US&limit=5"], frameHeight: height }));
+    const frame = page.frameLocator("#frame-0");
+    await expect.poll(() => frame.locator("h1").textContent()).toBe("Trending sounds · US · last 7 days");
+    expect(await frame.locator("ol > li").count()).toBe(5);
+    const first = frame.getByRole("link", { name: "New Sun (opens in a new tab)" });
+    expect(await first.getAttribute("href")).toBe(`${worker?.url}/embed/sound/${EXAMPLE_CLIP_ID}?region=US&period=7`);
+    // The page fits its frame: nothing to scroll.
+    expect(await frame.locator("html").evaluate((html) => [html.scrollHeight, html.scrollWidth])).toEqual([
+      height,
+      480,
+    ]);
+    mkdirSync(new URL(".", CHART_PAGE_SHOT), { recursive: true });
+    await page.locator("#frame-0").screenshot({ path: CHART_PAGE_SHOT.pathname });
+    await page.close();
+  });
+
+  it("has the chart page readable with JavaScript off", async () => {
+    const noScript = await browser.newContext({ javaScriptEnabled: false });
+    const page = await noScript.newPage();
+    await page.goto(`${worker?.url}/embed/chart?region=US&limit=3`);
+    expect(await page.title()).toBe("Trending TikTok sounds in US, last 7 days");
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Trending sounds · US · last 7 days");
+    const rows = page.getByRole("listitem");
+    expect(await rows.count()).toBe(3);
+    expect(await rows.first().getByRole("link").allTextContents()).toEqual([
+      "New Sun (opens in a new tab)",
+      "TikTok: New Sun — Chihei Hatakeyama (opens in a new tab)",
+    ]);
+    await noScript.close();
+  });
+
   it("shows the demo page's snippets with this origin, and its live card and embed without CSP violations", async () => {
     const page = await openPage(context);
     const errors: string[] = [];
@@ -202,7 +276,8 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
   // ---- helpers -------------------------------------------------------------
 
   /**
-   * Someone else's page: `img=<path>` and `iframe=<path>` (paths on the worker), one element each; `coep=1` sends
+   * Someone else's page: `img=<path>` and `iframe=<path>` (paths on the worker), one element each, the frames
+   * 480 wide and `frameHeight` high (252, the sound page's, by default); `coep=1` sends
    * `Cross-Origin-Embedder-Policy: require-corp`, `control=<url>` adds an image from anywhere. `/pixel.svg` is an
    * image without `Cross-Origin-Resource-Policy`.
    */
@@ -220,11 +295,12 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
     const images = url.searchParams
       .getAll("img")
       .map((path, i) => `<img id="img-${i}" src="${worker?.url}${path.replaceAll("&", "&amp;")}" alt="card ${i}">`);
+    const height = Number(url.searchParams.get("frameHeight") ?? 252);
     const frames = url.searchParams
       .getAll("iframe")
       .map(
         (path, i) =>
-          `<iframe id="frame-${i}" src="${worker?.url}${path.replaceAll("&", "&amp;")}" width="480" height="252" title="sound ${i}"></iframe>`,
+          `<iframe id="frame-${i}" src="${worker?.url}${path.replaceAll("&", "&amp;")}" width="480" height="${height}" title="embed ${i}"></iframe>`,
       );
     const control = url.searchParams.get("control");
     if (control) images.push(`<img id="img-${images.length}" src="${control}" alt="control">`);
@@ -245,11 +321,12 @@ img,iframe{display:block;border:0}</style>
 
 function siteUrl(
   site: Site,
-  elements: { img?: string[]; iframe?: string[]; coep?: boolean; control?: string },
+  elements: { img?: string[]; iframe?: string[]; frameHeight?: number; coep?: boolean; control?: string },
 ): string {
   const params = new URLSearchParams();
   for (const path of elements.img ?? []) params.append("img", path);
   for (const path of elements.iframe ?? []) params.append("iframe", path);
+  if (elements.frameHeight) params.set("frameHeight", String(elements.frameHeight));
   if (elements.coep) params.set("coep", "1");
   if (elements.control) params.set("control", elements.control);
   return `${site.origin}/?${params}`;

@@ -1,6 +1,7 @@
 import { expect, describe as group, it, vi } from "vitest";
-import { EXAMPLE_CLIP_ID, type MockBehaviour } from "../../mock/keyapi";
+import { EXAMPLE_CLIP_ID } from "../../mock/keyapi";
 import { ProblemError } from "../../src/domain/problems";
+import { CARD_CSP, drawn, SVG, UPSTREAM_FAILURES } from "../support/embeds";
 import { withinOneRateWindow } from "../support/rate-window";
 import { fakeKeyApi } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
@@ -8,17 +9,21 @@ import { allText, inertnessProblems, parseXml } from "../support/xml";
 
 const CARD_PATH = "/v1/tiktok/trending/music/card.svg";
 const card = (query: string) => `${CARD_PATH}?${query}`;
-const SVG = "image/svg+xml; charset=utf-8";
-const CARD_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 
-/** A drawn card: 200, SVG, well-formed and inert; returns its parsed document. */
-async function drawn(res: Response) {
-  expect(res.status, await describe(res)).toBe(200);
-  expect(res.headers.get("Content-Type")).toBe(SVG);
-  const root = parseXml(await res.clone().text());
-  expect(inertnessProblems(root)).toEqual([]);
-  return root;
-}
+/**
+ * Both cards, for what they answer alike before any work of their own: a sound's, and a chart's (whose other
+ * tests are in chart-card.test.ts). `json` is the JSON endpoint the card is drawn from.
+ */
+const CARDS = [
+  { name: "the sound card", card, json: `${SOUND_PATH}?clip_id=1`, query: "clip_id=1", subject: "sound" },
+  {
+    name: "the chart card",
+    card: (query: string) => `/v1/tiktok/trending/music/chart.svg?${query}`,
+    json: "/v1/tiktok/trending/music",
+    query: "region=US",
+    subject: "chart",
+  },
+];
 
 group("the card", () => {
   it("draws the documented example from one KeyAPI call, with the card's own headers", async () => {
@@ -178,15 +183,7 @@ group("errors are drawn, not broken", () => {
     expect(upstream.calls).toBe(1);
   });
 
-  const failures: { name: string; behaviour: MockBehaviour; status: string; retryAfter: string | null }[] = [
-    { name: "KeyAPI 402", behaviour: { mode: "status", status: 402 }, status: "503", retryAfter: "600" },
-    { name: "KeyAPI 429", behaviour: { mode: "status", status: 429, retryAfter: 7 }, status: "503", retryAfter: "7" },
-    { name: "KeyAPI 401", behaviour: { mode: "status", status: 401 }, status: "502", retryAfter: null },
-    { name: "KeyAPI 500", behaviour: { mode: "status", status: 500 }, status: "502", retryAfter: null },
-    { name: "KeyAPI garbage", behaviour: { mode: "garbage" }, status: "502", retryAfter: null },
-  ];
-
-  it.each(failures)("$name → X-Card-Status $status, no-store", async ({ behaviour, status, retryAfter }) => {
+  it.each(UPSTREAM_FAILURES)("$name → X-Card-Status $status, no-store", async ({ behaviour, status, retryAfter }) => {
     const upstream = fakeKeyApi();
     upstream.mock.behave(behaviour);
     const res = await testWorker().fetch(card("clip_id=1"));
@@ -217,17 +214,32 @@ group("errors are drawn, not broken", () => {
     expect(allText(root)).toContain("This month's KeyAPI budget is spent.");
   });
 
+  it("past MISS_LIMITER → X-Card-Status 429, cached cards still drawn", async () => {
+    await withinOneRateWindow();
+    fakeKeyApi();
+    const worker = testWorker();
+    const client = { "CF-Connecting-IP": "203.0.113.71" };
+    for (let clip = 1; clip <= 30; clip++) await worker.fetch(card(`clip_id=${clip}`), { headers: client });
+    const refused = await worker.fetch(card("clip_id=31"), { headers: client });
+    expect(refused.headers.get("X-Card-Status")).toBe("429");
+    const cached = await worker.fetch(card("clip_id=1"), { headers: client });
+    expect(cached.headers.get("X-Card-Status")).toBe("200");
+  }, 30_000);
+});
+
+group.each(CARDS)("$name's refusals before any work, drawn", ({ card, json, query, subject }) => {
   it("a misconfigured deployment → X-Card-Status 500", async () => {
     const upstream = fakeKeyApi();
-    const res = await testWorker({ KEYAPI_API_KEY: undefined }).fetch(card("clip_id=1&theme=dark"));
-    await drawn(res);
+    const res = await testWorker({ KEYAPI_API_KEY: undefined }).fetch(card(`${query}&theme=dark`));
+    const root = await drawn(res);
     expect(res.headers.get("X-Card-Status")).toBe("500");
+    expect(root.children[0]?.text).toBe(`Couldn't load this ${subject}`);
     expect(upstream.calls).toBe(0);
   });
 
   it("a URL over 2,048 characters → X-Card-Status 414", async () => {
     const upstream = fakeKeyApi();
-    const res = await testWorker().fetch(card(`clip_id=1&theme=${"x".repeat(2100)}`));
+    const res = await testWorker().fetch(card(`${query}&theme=${"x".repeat(2100)}`));
     await drawn(res);
     expect(res.headers.get("X-Card-Status")).toBe("414");
     expect(upstream.calls).toBe(0);
@@ -235,7 +247,7 @@ group("errors are drawn, not broken", () => {
 
   it("a refused origin → HTTP 403 as the API answers it, drawn, X-Card-Status 403", async () => {
     const upstream = fakeKeyApi();
-    const res = await testWorker({ ALLOWED_ORIGINS: "https://a.example" }).fetch(card("clip_id=1"), {
+    const res = await testWorker({ ALLOWED_ORIGINS: "https://a.example" }).fetch(card(query), {
       headers: { Origin: "https://b.example" },
     });
     expect(res.status, await describe(res)).toBe(403);
@@ -250,12 +262,13 @@ group("errors are drawn, not broken", () => {
     await withinOneRateWindow();
     const upstream = fakeKeyApi();
     const worker = testWorker();
-    const client = { "CF-Connecting-IP": "203.0.113.70" };
+    // A client of its own per card: the limiter counts across tests.
+    const client = { "CF-Connecting-IP": subject === "sound" ? "203.0.113.70" : "203.0.113.170" };
     for (let i = 0; i < 120; i++) {
-      const res = await worker.fetch(i % 2 ? card("clip_id=1") : `${SOUND_PATH}?clip_id=1`, { headers: client });
+      const res = await worker.fetch(i % 2 ? card(query) : json, { headers: client });
       expect(res.status).toBe(200);
     }
-    const res = await worker.fetch(card("clip_id=1&theme=dark"), { headers: client });
+    const res = await worker.fetch(card(`${query}&theme=dark`), { headers: client });
     const root = await drawn(res);
     expect(res.headers.get("X-Card-Status")).toBe("429");
     expect(res.headers.get("Retry-After")).toBe("60");
@@ -263,17 +276,5 @@ group("errors are drawn, not broken", () => {
     expect(res.headers.get("X-Cache")).toBeNull();
     expect(root.children[0]?.text).toBe("Too many requests right now");
     expect(upstream.calls).toBe(1);
-  }, 30_000);
-
-  it("past MISS_LIMITER → X-Card-Status 429, cached cards still drawn", async () => {
-    await withinOneRateWindow();
-    fakeKeyApi();
-    const worker = testWorker();
-    const client = { "CF-Connecting-IP": "203.0.113.71" };
-    for (let clip = 1; clip <= 30; clip++) await worker.fetch(card(`clip_id=${clip}`), { headers: client });
-    const refused = await worker.fetch(card("clip_id=31"), { headers: client });
-    expect(refused.headers.get("X-Card-Status")).toBe("429");
-    const cached = await worker.fetch(card("clip_id=1"), { headers: client });
-    expect(cached.headers.get("X-Card-Status")).toBe("200");
   }, 30_000);
 });

@@ -49,6 +49,24 @@ group("self-links survive double entity decoding", () => {
     expect(new URL(page).search).toMatch(/^\?region=[A-Z]{2}&period=\d+(&theme=(light|dark))?$/);
   });
 
+  it.each([...QUERIES, "new_to_top_100=true&commercial_music=true&limit=3&period=30&theme=dark"])(
+    "the chart page (%s): canonical, og:url, oEmbed discovery, its target and the sounds' pages",
+    async (query) => {
+      fakeKeyApi();
+      const worker = testWorker();
+      const res = await worker.fetch(`/embed/chart${query ? `?${query}` : ""}`);
+      expect(res.status, await describe(res)).toBe(200);
+      const links = selfLinks(await res.text(), worker.origin);
+      expect(links.length).toBeGreaterThan(4);
+      for (const link of links) expect(legacyEntitiesIn(link), link).toEqual([]);
+      expect(new URL(links[0] as string).search).toMatch(/^\?region=[A-Z]{2}&period=\d+&/);
+      // Its oEmbed answer's iframe src too.
+      const answer = await worker.fetch(`/oembed?url=${encodeURIComponent(links[0] as string)}`);
+      const { html } = (await answer.json()) as { html: string };
+      for (const link of selfLinks(html, worker.origin)) expect(legacyEntitiesIn(link), link).toEqual([]);
+    },
+  );
+
   it.each(QUERIES)("oEmbed (%s): the iframe src and provider_url", async (query) => {
     fakeKeyApi();
     const worker = testWorker();

@@ -1,5 +1,6 @@
 import { expect, describe as group, it } from "vitest";
 import { EXAMPLE_CLIP_ID } from "../../mock/keyapi";
+import { expectEmbedHeaders, HTML } from "../support/embeds";
 import { ZERO_WIDTH_TEXT } from "../support/hostile-text";
 import { withinOneRateWindow } from "../support/rate-window";
 import { fakeKeyApi } from "../support/upstream";
@@ -7,7 +8,6 @@ import { describe, SOUND_PATH, testWorker } from "../support/worker";
 import { allText, inertnessProblems, parseXml } from "../support/xml";
 
 const page = (clipId: string, query = "") => `/embed/sound/${clipId}${query ? `?${query}` : ""}`;
-const HTML = "text/html; charset=utf-8";
 /** The tags a page may contain: its own, and the card's. */
 const PAGE_TAGS = new Set([
   "!doctype",
@@ -46,21 +46,6 @@ function checkPage(html: string) {
   const root = parseXml(svg);
   expect(inertnessProblems(root)).toEqual([]);
   return root;
-}
-
-/**
- * Every embed-page response is framable by the allowed origins and says so only through CSP, may load its own
- * favicon, and may be framed by pages that require CORP (so it requires it too).
- */
-function expectEmbedHeaders(res: Response, ancestors: string) {
-  expect(res.headers.get("Content-Security-Policy")).toBe(
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; " +
-      `frame-ancestors ${ancestors}`,
-  );
-  expect(res.headers.get("X-Frame-Options")).toBeNull();
-  expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
-  expect(res.headers.get("Cross-Origin-Resource-Policy")).toBe("cross-origin");
-  expect(res.headers.get("Cross-Origin-Embedder-Policy")).toBe("require-corp");
 }
 
 /** The text of the page's one `<h1>`, decoded. */

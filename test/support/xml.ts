@@ -12,6 +12,8 @@ export type XmlElement = {
   children: XmlElement[];
   /** Text directly inside this element. */
   text: string;
+  /** Its text and child elements, in document order. */
+  content: (XmlElement | string)[];
 };
 
 /**
@@ -35,14 +37,19 @@ export function parseXml(source: string): XmlElement {
       ),
       children: [],
       text: "",
+      content: [],
     };
     stack.at(-1)?.children.push(element);
+    stack.at(-1)?.content.push(element);
     root ??= element;
     stack.push(element);
   });
   parser.on("text", (text) => {
     const current = stack.at(-1);
-    if (current) current.text += text;
+    if (current) {
+      current.text += text;
+      current.content.push(text);
+    }
   });
   parser.on("closetag", () => {
     stack.pop();
