@@ -99,7 +99,7 @@ const tokens = new WeakMap<CachedAnswer, string>();
 function tokenOf(answer: CachedAnswer): string {
   let token = tokens.get(answer);
   if (token === undefined) {
-    token = `${answer.etag.replaceAll('"', "")}~${answer.storedAt.toString(36)}`;
+    token = `${answer.etag.replaceAll('"', "")}_${answer.storedAt.toString(36)}`;
     tokens.set(answer, token);
   }
   return token;

@@ -161,17 +161,19 @@ group("the chart card", () => {
     expect(res.headers.get("Cache-Control")).toMatch(/^public, max-age=300, /);
   });
 
-  it("is drawn from two upstream pages when KeyAPI's page is smaller than the card, with a well-formed ETag", async () => {
+  it("draws a chart page from two upstream pages when KeyAPI's page is smaller, with a well-formed ETag", async () => {
+    // A card holds at most 10 and KeyAPI's page at least 10: only the chart page (up to 20) can span two pages.
     const upstream = fakeKeyApi();
-    const worker = testWorker({ KEYAPI_LIST_PAGE_SIZE: "5" });
-    const res = await worker.fetch(chartCard("limit=8"));
-    const root = await drawn(res);
-    expect(rowsOf(root).map((row) => row.split(".")[0])).toEqual(["1", "2", "3", "4", "5", "6", "7", "8"]);
+    const worker = testWorker({ KEYAPI_LIST_PAGE_SIZE: "10" });
+    const res = await worker.fetch("/embed/chart?region=US&limit=15");
+    const html = await res.text();
+    expect(res.status, html).toBe(200);
+    expect(html.match(/<li /g)).toHaveLength(15);
     expect(upstream.requests.map((request) => new URL(request.url).searchParams.get("page"))).toEqual(["1", "2"]);
     // One quoted token: entity-tag characters exclude the double quote (RFC 9110 §8.8.3).
     const etag = res.headers.get("ETag") ?? "";
     expect(etag).toMatch(/^"[^"]+"$/);
-    const again = await worker.fetch(chartCard("limit=8"), { headers: { "If-None-Match": etag } });
+    const again = await worker.fetch("/embed/chart?region=US&limit=15", { headers: { "If-None-Match": etag } });
     expect(again.status, await describe(again)).toBe(304);
     expect(upstream.calls).toBe(2);
   });
