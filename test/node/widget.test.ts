@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { expect, it } from "vitest";
 import {
@@ -28,9 +28,14 @@ it("is at most 8 KiB gzipped", async () => {
 });
 
 it("never turns text into markup", () => {
-  const source = readFileSync(WIDGET_SOURCE, "utf8");
-  for (const sink of ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "createContextualFragment"]) {
-    expect(source, sink).not.toContain(sink);
+  const folder = new URL(".", WIDGET_SOURCE);
+  const sources = readdirSync(folder).filter((name) => name.endsWith(".ts"));
+  expect(sources).toContain("tiktok-sound.ts");
+  for (const name of sources) {
+    const source = readFileSync(new URL(name, folder), "utf8");
+    for (const sink of ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "createContextualFragment"]) {
+      expect(source, `${name}: ${sink}`).not.toContain(sink);
+    }
   }
 });
 
