@@ -1,10 +1,12 @@
 /**
- * `<tiktok-sound>`: a card for one TikTok trending sound, drawn from this
- * worker's API. Dependency-free; built to `public/` by `npm run widget`.
+ * The widget script: `<tiktok-sound>`, a card for one TikTok trending sound,
+ * and `<tiktok-sound-chart>` (./sound-chart.ts), a trending chart, both drawn
+ * from this worker's API. Dependency-free; built to `public/` by `npm run widget`.
  *
  * @example
  *   <script type="module" src="https://sounds.example/widget.js"></script>
  *   <tiktok-sound clip-id="6703723351497508865" region="US" period="7"></tiktok-sound>
+ *   <tiktok-sound-chart region="US" period="7" limit="10"></tiktok-sound-chart>
  *
  * Upstream text only ever reaches the page as `textContent` or an attribute
  * value, never as markup: these elements run on other people's sites.
@@ -13,6 +15,8 @@ import type { SoundPayload } from "../src/domain/sound";
 import { apiUrl } from "./api";
 import { h, hidden, scaleToPeak, svg, trendSvg, webUrl } from "./dom";
 import { ApiElement, block, type ElementState, notice } from "./element";
+
+export { TikTokSoundChart } from "./sound-chart";
 
 /** The states of a card (a sound is never `empty`). */
 export type CardState = Exclude<ElementState, "empty">;
