@@ -177,7 +177,12 @@ export class TikTokSoundChart extends ApiElement<ChartPayload> {
       "ready",
       [
         heading(chart),
-        h("ol", { "aria-labelledby": "title" }, ...sounds.map((sound, index) => row(sound, offset + index + 1))),
+        // `role="list"`: WebKit drops the list semantics of a list drawn without markers.
+        h(
+          "ol",
+          { role: "list", "aria-labelledby": "title" },
+          ...sounds.map((sound, index) => row(sound, offset + index + 1)),
+        ),
       ],
     ];
   }

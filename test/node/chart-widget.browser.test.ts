@@ -176,11 +176,13 @@ main{display:grid;grid-template-columns:repeat(2,420px);gap:20px;align-items:sta
       ),
     );
     await chartsSettled(page);
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll("tiktok-sound-chart")].every((chart) =>
-        [...(chart.shadowRoot?.querySelectorAll("img") ?? [])].every((image) => image.complete),
-      ),
-    );
+    // Every cover decoded and every font ready before the picture is taken.
+    await page.evaluate(async () => {
+      const charts = [...document.querySelectorAll("tiktok-sound-chart")];
+      const images = charts.flatMap((chart) => [...(chart.shadowRoot?.querySelectorAll("img") ?? [])]);
+      await Promise.all(images.map((image) => image.decode()));
+      await document.fonts.ready;
+    });
     mkdirSync(new URL(".", SCREENSHOT), { recursive: true });
     await page.locator("main").screenshot({ path: SCREENSHOT.pathname, animations: "disabled" });
     await page.close();
