@@ -85,6 +85,21 @@ export function chartData(request: ChartRequest, origin: string, random: (seed: 
   };
 }
 
+/**
+ * The row of `clipId` in the region's and period's chart, when it is on it, so
+ * the detail endpoint tells the same story as the list (the demo's "Use this
+ * sound" shows the sound that was found).
+ */
+export function chartRow(
+  clipId: string,
+  region: string,
+  period: number,
+  origin: string,
+  random: (seed: string) => () => number,
+): Row | undefined {
+  return chart(region, period, origin, random).find((row) => row.clip_id === clipId);
+}
+
 /** The unfiltered top 100 of a region and period, ranked; the same every time. */
 function chart(region: string, period: number, origin: string, random: (seed: string) => () => number): Row[] {
   const next = random(`chart:${region}:${period}`);

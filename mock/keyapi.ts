@@ -16,7 +16,7 @@
  * Control endpoints (for the Node server): `GET /__mock/stats`,
  * `POST /__mock/behaviour` (JSON `MockBehaviour`), `POST /__mock/reset`.
  */
-import { chartData, LIST_PATH, readChartRequest } from "./charts.ts";
+import { chartData, chartRow, LIST_PATH, readChartRequest } from "./charts.ts";
 import example from "./example-response.json" with { type: "json" };
 
 export const MOCK_API_KEY = "mock-keyapi-key";
@@ -129,7 +129,9 @@ export function createMockKeyApi(options: { apiKey?: string; latencyMs?: number 
       return envelope(200, { code: 0, message: "success", data: { sound: null }, requestId: requestId(key) });
     }
     const sound =
-      clipId === EXAMPLE_CLIP_ID ? exampleSound(period, region) : syntheticSound(clipId, period, region, url.origin);
+      clipId === EXAMPLE_CLIP_ID
+        ? exampleSound(period, region)
+        : onChart(syntheticSound(clipId, period, region, url.origin), region, Number(period), url.origin);
     return envelope(200, {
       code: 0,
       message: "success",
@@ -277,6 +279,14 @@ function syntheticSound(clipId: string, period: string, region: string, origin: 
     trend,
     url_title: "synthetic",
   };
+}
+
+/** A synthetic sound that is on the region's and period's chart says what the chart says about it. */
+function onChart(sound: ReturnType<typeof syntheticSound>, region: string, period: number, origin: string) {
+  const row = chartRow(sound.clip_id, region, period, origin, seededRandom);
+  if (!row) return sound;
+  const { title, author, cover, duration, trend, rank, rank_diff, song_id, if_cml, promoted, link } = row;
+  return { ...sound, title, author, cover, duration, trend, rank, rank_diff, song_id, if_cml, promoted, link };
 }
 
 /** A small SVG cover, so pages under `npm run dev` have images without any network. */

@@ -12,10 +12,39 @@
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
+import { REGION_CODES } from "../src/domain/regions.ts";
 
 const root = new URL("../", import.meta.url);
 export const WIDGET_SOURCE = new URL("widget/tiktok-sound.ts", root);
+const REGION_SET = new URL("widget/region-set.ts", root);
+
+/** One bit per two-letter code, A–Z × A–Z, set for the codes in `codes`; base64 (what widget/region-set.ts reads). */
+export function regionBitmap(codes: Iterable<string>): string {
+  const bits = new Uint8Array(Math.ceil((26 * 26) / 8));
+  for (const code of codes) {
+    const bit = (code.charCodeAt(0) - 65) * 26 + code.charCodeAt(1) - 65;
+    bits[bit >> 3] = (bits[bit >> 3] ?? 0) | (1 << (bit & 7));
+  }
+  return Buffer.from(bits).toString("base64");
+}
+
+/**
+ * The widget checks regions by the API's own list (src/domain/regions.ts), but
+ * ships it as a bitmap: the module is replaced, in the widget's bundle only, by
+ * one that reads the same codes from their bits.
+ */
+const regionsAsBits: Plugin = {
+  name: "regions-as-bits",
+  setup(plugin) {
+    plugin.onLoad({ filter: /[\\/]src[\\/]domain[\\/]regions\.ts$/ }, () => ({
+      contents:
+        `import { regionSet } from ${JSON.stringify(REGION_SET.pathname)};\n` +
+        `export const REGION_CODES = regionSet(${JSON.stringify(regionBitmap(REGION_CODES))});\n`,
+      loader: "ts",
+    }));
+  },
+};
 export const PUBLIC_DIR = new URL("public/", root);
 export const ALIAS_FILE = new URL("widget.js", PUBLIC_DIR);
 export const BUILD_DIR = new URL("widget/", PUBLIC_DIR);
@@ -33,6 +62,7 @@ export async function buildWidget(): Promise<WidgetBuild> {
     legalComments: "none",
     write: false,
     logLevel: "silent",
+    plugins: [regionsAsBits],
   });
   const code = result.outputFiles[0]?.text ?? "";
   const hash = createHash("sha256").update(code).digest("hex").slice(0, 10);

@@ -2,25 +2,22 @@
  * The demo page passes axe-core (WCAG 2.1 A/AA and best practices) with no
  * violation, in light and dark colour schemes, with its cards in every state a
  * card can be in: loading, ready, not-found, rate-limited (with and without a
- * retry button) and error (with and without one).
+ * retry button) and error (with and without one); with the Trending now chart
+ * loading, ready, empty and in error; and with search results listed.
  *
  * Without /usr/bin/chromium (or $CHROMIUM_PATH) the test is skipped, and says so; with CI set it fails instead.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MockBehaviour } from "../../mock/keyapi.ts";
-import { type RunningMock, startMockServer } from "../../mock/server.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { axeViolations } from "./support/axe.ts";
 import {
   announceSkip,
   browserTestsRun,
-  launchBrowser,
-  newLoopbackContext,
+  chartsSettled,
   openPage,
-  type RunningWorker,
   SKIP_REASON,
   settled,
-  startWorker,
+  useBrowserRig,
 } from "./support/browser.ts";
 
 announceSkip();
@@ -29,30 +26,11 @@ if (!browserTestsRun) it.skip(SKIP_REASON, () => {});
 const SCHEMES = ["light", "dark"] as const;
 
 describe.runIf(browserTestsRun)("the demo page is accessible (axe-core)", () => {
-  let mock: RunningMock;
-  let worker: RunningWorker | undefined;
-  let browser: Browser;
-  let context: BrowserContext;
+  const rig = useBrowserRig();
+  const behave = rig.behave;
   /** A clip id no earlier step asked for, so neither the worker nor the page has it cached. */
   let clips = 0;
   const freshClip = () => `72900000000000000${String(++clips).padStart(2, "0")}`;
-
-  beforeAll(async () => {
-    mock = await startMockServer();
-    worker = await startWorker({ vars: { KEYAPI_BASE_URL: mock.url } });
-    browser = await launchBrowser();
-    context = await newLoopbackContext(browser, { mockUrl: mock.url });
-  }, 45_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await worker?.stop();
-    await mock?.close();
-  }, 20_000);
-
-  async function behave(behaviour: MockBehaviour) {
-    await fetch(`${mock.url}/__mock/behaviour`, { method: "POST", body: JSON.stringify(behaviour) });
-  }
 
   /** Points the demo's "Try a clip" card at `clip` (and `region`) and waits for `state`. */
   async function showInTriedCard(page: Page, state: string, clip: string, region = "US") {
@@ -67,16 +45,43 @@ describe.runIf(browserTestsRun)("the demo page is accessible (axe-core)", () => 
     await expect.poll(() => page.locator("#tried").getAttribute("state"), { timeout: 10_000 }).toBe(state);
   }
 
+  /** Sets attributes of the Trending now chart and waits for `state`. */
+  async function showInChart(page: Page, state: string, attributes: Record<string, string>) {
+    await page.evaluate((attributes) => {
+      const chart = document.getElementById("chart");
+      for (const [name, value] of Object.entries(attributes)) chart?.setAttribute(name, value);
+    }, attributes);
+    await expect.poll(() => page.locator("#chart").getAttribute("state"), { timeout: 10_000 }).toBe(state);
+  }
+
   for (const scheme of SCHEMES) {
-    it(`has no violations in the ${scheme} scheme, in every card state`, async () => {
-      const page = await openPage(context, undefined, { colorScheme: scheme });
-      await page.goto(`${worker?.url}/`);
+    it(`has no violations in the ${scheme} scheme, in every card and chart state`, async () => {
+      const page = await openPage(rig.context, undefined, { colorScheme: scheme });
+      await page.goto(`${rig.worker.url}/`);
       await settled(page);
+      await chartsSettled(page);
       const states = await page
         .locator("tiktok-sound")
         .evaluateAll((cards) => cards.map((c) => c.getAttribute("state")));
-      expect(states).toEqual(["ready", "ready", "ready", "not-found", "ready"]);
+      expect(states).toEqual(["ready", "ready", "ready", "ready", "not-found"]);
+      expect(await page.locator("#chart").getAttribute("state")).toBe("ready");
       const report: Record<string, string[]> = { "ready and not-found": await axeViolations(page) };
+
+      // Search results, each with its "Use this sound".
+      await page.locator("#find-q").fill("sun");
+      await page.locator("#find-q").press("Enter");
+      await expect.poll(() => page.locator("#results li").count()).toBeGreaterThan(1);
+      report["search results"] = await axeViolations(page);
+
+      // The chart: loading (KeyAPI is slow), empty (a search without matches), in error (an invalid region).
+      await behave({ latencyMs: 4_000, times: 1 });
+      await showInChart(page, "loading", { region: scheme === "light" ? "CA" : "AU" });
+      report["chart loading"] = await axeViolations(page);
+      await expect.poll(() => page.locator("#chart").getAttribute("state"), { timeout: 10_000 }).toBe("ready");
+      await showInChart(page, "empty", { "search-keyword": "no such sound at all" });
+      report["chart empty"] = await axeViolations(page);
+      await showInChart(page, "error", { region: "XX" });
+      report["chart error"] = await axeViolations(page);
 
       // Loading: KeyAPI is slow; the audit runs while the card waits.
       await behave({ latencyMs: 4_000, times: 1 });
@@ -104,6 +109,10 @@ describe.runIf(browserTestsRun)("the demo page is accessible (axe-core)", () => 
 
       expect(report).toEqual({
         "ready and not-found": [],
+        "search results": [],
+        "chart loading": [],
+        "chart empty": [],
+        "chart error": [],
         loading: [],
         "rate-limited, retrying": [],
         "rate-limited, with a button": [],

@@ -264,7 +264,7 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
     await loaded(page, "#anywhere ~ .embeds img");
     const snippets = await page.locator("code[data-origin]").allTextContents();
     expect(snippets[0]).toBe(
-      `[![New Sun — Chihei Hatakeyama](${worker?.url}${CARD_PATH}?clip_id=${EXAMPLE_CLIP_ID})](https://www.tiktok.com/music/x-${EXAMPLE_CLIP_ID})`,
+      `[![New Sun — Chihei Hatakeyama](${worker?.url}${CARD_PATH}?region=US&period=7&clip_id=${EXAMPLE_CLIP_ID})](https://www.tiktok.com/music/x-${EXAMPLE_CLIP_ID})`,
     );
     expect(snippets.join("\n")).toContain(`<iframe src="${worker?.url}/embed/sound/`);
     const frame = page.frameLocator(".embed-frame");

@@ -87,3 +87,26 @@ it.each(Object.keys(SEVEN))("refuses a list request without %s, as strict as Key
   expect(res.status).toBe(400);
   expect(await res.json()).toEqual({ code: 400, data: null, message: `Missing required parameter: ${name}` });
 });
+
+it("tells one story: a sound on a chart has the chart's title, author, cover and trend in its detail", async () => {
+  const list = await fetch(
+    `${running.url}/v1/tiktok/trending/music?search_keyword=FALSE&page=1&limit=20&period=30&region=GB&new_to_top_100=false&commercial_music=false`,
+    { headers: { Authorization: `Bearer ${MOCK_API_KEY}` } },
+  );
+  type Row = { clip_id: string; title: string; author: string; cover: string; trend: unknown[]; rank: number };
+  const rows = ((await list.json()) as { data: { sound_list: Row[] } }).data.sound_list;
+  const row = rows.find((sound) => sound.clip_id !== EXAMPLE_CLIP_ID) as Row;
+  const sound = async (region: string) =>
+    ((await (await detail(`clip_id=${row.clip_id}&period=30&region=${region}`)).json()) as { data: { sound: Row } })
+      .data.sound;
+  const onChart = await sound("GB");
+  expect({ ...onChart, trend: onChart.trend.length }).toMatchObject({
+    title: row.title,
+    author: row.author,
+    cover: row.cover,
+    rank: row.rank,
+    trend: 30,
+  });
+  // Off that chart, it is the usual invented sound.
+  expect((await sound("JP")).title).not.toBe(row.title);
+});

@@ -18,7 +18,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { MOCK_API_KEY } from "../../../mock/keyapi.ts";
+import { afterAll, beforeAll } from "vitest";
+import { MOCK_API_KEY, type MockBehaviour } from "../../../mock/keyapi.ts";
+import { type RunningMock, startMockServer } from "../../../mock/server.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -101,6 +103,41 @@ export async function startWorker(options: { vars?: Record<string, string> } = {
   return { url, output: () => output, stop };
 }
 
+export type BrowserRig = {
+  mock: RunningMock;
+  worker: RunningWorker;
+  browser: Browser;
+  /** One context (fresh profile) for the whole file: a new one per test costs about a second here. */
+  context: BrowserContext;
+  /** What the mock KeyAPI does next (`POST /__mock/behaviour`). */
+  behave: (behaviour: MockBehaviour) => Promise<void>;
+};
+
+/**
+ * For a browser test file's `describe`: before its tests, the mock KeyAPI, the worker in front of it (with `vars`,
+ * read then, so they may name sites an earlier `beforeAll` started), Chromium and a loopback context; after them,
+ * all stopped. The fields are there once the tests run.
+ */
+export function useBrowserRig(vars: () => Record<string, string> = () => ({})): BrowserRig {
+  const rig = {
+    behave: async (behaviour: MockBehaviour) => {
+      await fetch(`${rig.mock.url}/__mock/behaviour`, { method: "POST", body: JSON.stringify(behaviour) });
+    },
+  } as BrowserRig;
+  beforeAll(async () => {
+    rig.mock = await startMockServer();
+    rig.worker = await startWorker({ vars: { KEYAPI_BASE_URL: rig.mock.url, ...vars() } });
+    rig.browser = await launchBrowser();
+    rig.context = await newLoopbackContext(rig.browser, { mockUrl: rig.mock.url });
+  }, 45_000);
+  afterAll(async () => {
+    await rig.browser?.close();
+    await rig.worker?.stop();
+    await rig.mock?.close();
+  }, 20_000);
+  return rig;
+}
+
 /** Chromium with the flags that work on this machine. Throws when it is missing. */
 export async function launchBrowser(): Promise<Browser> {
   if (!haveChromium)
@@ -153,17 +190,30 @@ export async function startSite(handler: (req: IncomingMessage, res: ServerRespo
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => close(server) };
 }
 
-/** Every `<tiktok-sound>` on the page has finished loading, one way or the other. */
-export async function settled(page: Page, states = ["ready", "not-found", "rate-limited", "error"]): Promise<void> {
+/** The states in which a `<tiktok-sound-chart>` has finished loading. */
+export const CHART_SETTLED = ["ready", "empty", "rate-limited", "error"];
+
+/**
+ * Every `<tiktok-sound>` on the page (or every element `selector` names) has finished
+ * loading, one way or the other.
+ */
+export async function settled(
+  page: Page,
+  states = ["ready", "not-found", "rate-limited", "error"],
+  selector = "tiktok-sound",
+): Promise<void> {
   await page.waitForFunction(
-    (states) => {
-      const cards = [...document.querySelectorAll("tiktok-sound")];
-      return cards.length > 0 && cards.every((card) => states.includes(card.getAttribute("state") ?? ""));
+    ([states, selector]) => {
+      const cards = [...document.querySelectorAll(selector as string)];
+      return cards.length > 0 && cards.every((card) => states?.includes(card.getAttribute("state") ?? ""));
     },
-    states,
+    [states, selector] as const,
     { timeout: 10_000 },
   );
 }
+
+/** Every `<tiktok-sound-chart>` on the page has finished loading. */
+export const chartsSettled = (page: Page) => settled(page, CHART_SETTLED, "tiktok-sound-chart");
 
 async function listen(server: Server, port = 0): Promise<Server> {
   await new Promise<void>((resolve, reject) => {
