@@ -14,7 +14,7 @@ const CLIP = "6703723351497508865";
 function oembedClipId(url: string): string | null {
   try {
     const target = embedTarget(url, "https://sounds.example");
-    return target.sound.clipId;
+    return "sound" in target ? target.sound.clipId : null;
   } catch (error) {
     if (error instanceof ProblemError) return null;
     throw error;
