@@ -16,6 +16,7 @@ import {
   region,
   remembering,
 } from "./query";
+import { soundFieldSchemas, trendSchema } from "./sound";
 
 /** What selects a chart, whatever part of it is wanted. */
 export type ChartFilter = {
@@ -132,15 +133,10 @@ export const chartSoundSchema = z.object({
   rank: z.nullable(z.number()),
   rank_diff: z.nullable(z.number()),
   clip_id: z.string(),
-  song_id: z.nullable(z.string()),
-  title: z.nullable(z.string()),
-  author: z.nullable(z.string()),
-  duration: z.nullable(z.number()),
-  cover: z.nullable(z.string()),
-  link: z.nullable(z.string()),
+  ...soundFieldSchemas,
   promoted: z.nullable(z.boolean()),
   commercial: z.nullable(z.boolean()),
-  trend: z.array(z.object({ date: z.string(), value: z.number() })),
+  trend: trendSchema,
 });
 
 export type ChartSound = z.infer<typeof chartSoundSchema>;

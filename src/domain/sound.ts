@@ -24,15 +24,23 @@ export type SoundQuery = { clipId: string; period: Period; region: string };
 
 const named = z.object({ name: z.string(), score: z.nullable(z.number()) });
 
-/** The payload of a 200 answer. Field order here is the order on the wire. */
-export const soundPayloadSchema = z.object({
-  clip_id: z.string(),
+/** A trend as every payload serves it: oldest first, one point per UTC day. */
+export const trendSchema = z.array(z.object({ date: z.string(), value: z.number() }));
+
+/** What every payload says about a sound, after its `clip_id`, in this order (the detail's and a chart row's). */
+export const soundFieldSchemas = {
   song_id: z.nullable(z.string()),
   title: z.nullable(z.string()),
   author: z.nullable(z.string()),
   duration: z.nullable(z.number()),
   cover: z.nullable(z.string()),
   link: z.nullable(z.string()),
+} as const;
+
+/** The payload of a 200 answer. Field order here is the order on the wire. */
+export const soundPayloadSchema = z.object({
+  clip_id: z.string(),
+  ...soundFieldSchemas,
   music_url: z.nullable(z.string()),
   region: z.nullable(z.string()),
   period: z.number(),
@@ -40,7 +48,7 @@ export const soundPayloadSchema = z.object({
   rank_diff: z.nullable(z.number()),
   promoted: z.nullable(z.boolean()),
   popularity: z.nullable(z.object({ popular_days: z.nullable(z.number()), current: z.nullable(z.number()) })),
-  trend: z.array(z.object({ date: z.string(), value: z.number() })),
+  trend: trendSchema,
   countries: z.array(z.object({ code: z.string(), name: z.string(), score: z.nullable(z.number()) })),
   interests: z.array(named),
   ages: z.array(named),

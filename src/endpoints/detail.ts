@@ -15,6 +15,7 @@ import {
   listOf,
   num,
   orNull,
+  soundFields,
   text,
   trendByDate,
   trendField,
@@ -66,12 +67,7 @@ const longevity = orNull(
 /** `data.sound` as KeyAPI documents it, minus what we drop (likes, flags, internal ids). */
 export const upstreamSoundSchema = z.object({
   clip_id: id,
-  song_id: id,
-  title: text,
-  author: text,
-  duration: num,
-  cover: webUrl,
-  link: webUrl,
+  ...soundFields,
   music_url: webUrl,
   country_code: text,
   rank: num,

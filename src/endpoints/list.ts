@@ -9,7 +9,7 @@ import * as z from "zod/mini";
 import type { ChartPage, ChartPageQuery, ChartSound } from "../domain/chart";
 import type { Endpoint, Trimmed } from "../domain/endpoint";
 import { ProblemError } from "../domain/problems";
-import { clipIdField, flag, id, num, orNull, text, trendByDate, trendField, webUrl } from "../keyapi/fields";
+import { clipIdField, flag, num, orNull, soundFields, trendByDate, trendField } from "../keyapi/fields";
 
 export const LIST_PATH = "/v1/tiktok/trending/music";
 
@@ -22,12 +22,7 @@ const upstreamRow = z.pipe(
     rank: num,
     rank_diff: num,
     clip_id: clipIdField,
-    song_id: id,
-    title: text,
-    author: text,
-    duration: num,
-    cover: webUrl,
-    link: webUrl,
+    ...soundFields,
     promoted: flag,
     if_cml: flag,
     trend: trendField,

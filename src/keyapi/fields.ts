@@ -57,6 +57,16 @@ export const listOf = <T>(item: z.ZodMiniType<T>, max = Number.POSITIVE_INFINITY
     }),
   );
 
+/** What KeyAPI says about a sound wherever it sends one (its detail, a row of its list), read the same way. */
+export const soundFields = {
+  song_id: id,
+  title: text,
+  author: text,
+  duration: num,
+  cover: webUrl,
+  link: webUrl,
+} as const;
+
 /** Clip ids end up in our own paths and links: digits only, as the query rules have them. */
 export const clipIdField = orNull(z.pipe(id, z.string().check(z.regex(/^[0-9]{1,20}$/))));
 
