@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { startMockServer } from "../mock/server.ts";
+import { chartCardHit, chartHit, chartPaging } from "./lib/charts.ts";
 import { ClientAddresses } from "./lib/load.ts";
 import { multiLocation } from "./lib/multi-location.ts";
 import { type BenchOptions, parseOptions, type ScenarioName, USAGE } from "./lib/options.ts";
@@ -105,6 +106,9 @@ export async function runBench(options: BenchOptions, progress: (message: string
     };
     figures["warm-hit"] = await attempt("warm-hit", () => warmHit(context));
     figures["card-hit"] = await attempt("card-hit", () => cardHit(context));
+    figures["chart-hit"] = await attempt("chart-hit", () => chartHit(context));
+    figures["chart-card-hit"] = await attempt("chart-card-hit", () => chartCardHit(context));
+    figures["chart-paging"] = await attempt("chart-paging", () => chartPaging(context));
     figures["cold-burst"] = await attempt("cold-burst", () => coldBurst(context));
     figures.zipf = await attempt("zipf", () => zipf(context));
     figures.memory = await attempt("memory", () => memory(context, figures.zipf));

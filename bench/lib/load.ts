@@ -18,6 +18,22 @@ export function cardPath(clipId: string, period = 7, region = "US"): string {
   return `${CARD_PATH}?clip_id=${clipId}&period=${period}&region=${region}`;
 }
 
+export const CHART_PATH = "/v1/tiktok/trending/music";
+
+/** A window of a chart, in the list endpoint's terms. */
+export type ChartWindow = { region: string; period: number; page: number; limit: number };
+
+export function chartPath({ region, period, page, limit }: ChartWindow): string {
+  return `${CHART_PATH}?region=${region}&period=${period}&page=${page}&limit=${limit}`;
+}
+
+export const CHART_CARD_PATH = "/v1/tiktok/trending/music/chart.svg";
+
+/** The chart card: the top `limit` of a chart. */
+export function chartCardPath(region: string, period: number, limit: number): string {
+  return `${CHART_CARD_PATH}?region=${region}&period=${period}&limit=${limit}`;
+}
+
 /**
  * Distinct `CF-Connecting-IP` values (IPv6 documentation prefix, RFC 3849), one
  * per request: the worker's per-client limits (120/60 s, 30 misses/60 s) then
@@ -162,5 +178,55 @@ export function zipfRanks(count: number, keys: number, exponent: number, seed = 
       else high = middle;
     }
     return low + 1;
+  });
+}
+
+/** `count` distinct charts (region, period), drawn from a fixed seed. */
+export function pickCharts(
+  count: number,
+  regions: readonly string[],
+  periods: readonly number[],
+  seed = 16,
+): { region: string; period: number }[] {
+  const all = regions.flatMap((region) => periods.map((period) => ({ region, period })));
+  if (count > all.length) throw new Error(`only ${all.length} charts to pick ${count} from`);
+  const random = seededRandom(seed);
+  // A partial Fisher–Yates shuffle: the first `count` places.
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(random() * (all.length - i));
+    [all[i], all[j]] = [all[j] as (typeof all)[number], all[i] as (typeof all)[number]];
+  }
+  return all.slice(0, count);
+}
+
+export type WindowMix = {
+  /** Largest `limit`; each request's is uniform in 1..maxLimit. */
+  maxLimit: number;
+  /** Deepest position a window may end at (`page × limit`). */
+  maxDepth: number;
+  /** Most windows end within the top `top` positions... */
+  top: number;
+  /** ...this share of them; the rest anywhere down to `maxDepth`. */
+  topShare: number;
+};
+
+/**
+ * `count` windows from a fixed seed: a chart uniformly, `limit` uniformly, and
+ * `page` uniformly among the pages whose window ends within the top (most of
+ * the time) or within the deepest position allowed.
+ */
+export function chartWindows(
+  count: number,
+  charts: readonly { region: string; period: number }[],
+  mix: WindowMix,
+  seed = 17,
+): ChartWindow[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, () => {
+    const chart = charts[Math.floor(random() * charts.length)] as (typeof charts)[number];
+    const limit = 1 + Math.floor(random() * mix.maxLimit);
+    const depth = random() < mix.topShare ? mix.top : mix.maxDepth;
+    const page = 1 + Math.floor(random() * Math.floor(depth / limit));
+    return { ...chart, page, limit };
   });
 }

@@ -8,6 +8,9 @@ import { parseArgs } from "node:util";
 export const SCENARIOS = [
   "warm-hit",
   "card-hit",
+  "chart-hit",
+  "chart-card-hit",
+  "chart-paging",
   "cold-burst",
   "zipf",
   "stale-window",
@@ -27,10 +30,13 @@ export type Sizes = {
   hitSeconds: number;
   /** Rounds of ours / platform floor / floor, interleaved; the median is reported. */
   hitRounds: number;
-  /** Rounds of JSON / card hits, interleaved (more, shorter rounds than the warm hit: the ratio is of two close figures). */
-  cardRounds: number;
-  /** Measured seconds per path and round in the card-hit scenario. */
-  cardSeconds: number;
+  /**
+   * Rounds of each paired hit (card ÷ JSON, chart ÷ detail, chart card ÷ chart), interleaved: more, shorter rounds
+   * than the warm hit, since the ratio is of two close figures.
+   */
+  pairRounds: number;
+  /** Measured seconds per path and round of a paired hit. */
+  pairSeconds: number;
   /** Measured seconds for each feature variant and for naive / hono-cache. */
   featureSeconds: number;
   /** Simultaneous requests for one uncached key. */
@@ -40,6 +46,9 @@ export type Sizes = {
   zipfExponent: number;
   /** Hard stop for the Zipf run, whatever it has done by then (reported as truncated). */
   zipfMaxSeconds: number;
+  /** Chart windows (random page and limit) in the paging mix, and the charts they are spread over. */
+  chartPagingRequests: number;
+  chartPagingCharts: number;
   /** FRESH_TTL_SECONDS of the worker that crosses the fresh→stale boundary. */
   freshTtlSeconds: number;
   /** How long past the end of freshness the stale window keeps asking. */
@@ -86,14 +95,16 @@ const FULL: Sizes = {
   warmupSeconds: 1,
   hitSeconds: 5,
   hitRounds: 2,
-  cardRounds: 6,
-  cardSeconds: 3,
+  pairRounds: 6,
+  pairSeconds: 3,
   featureSeconds: 3,
   burst: 200,
   zipfRequests: 10_000,
   zipfKeys: 1_000,
   zipfExponent: 1.1,
   zipfMaxSeconds: 90,
+  chartPagingRequests: 1_000,
+  chartPagingCharts: 20,
   freshTtlSeconds: 5,
   staleOverrunSeconds: 2,
   staleKeys: 5,
@@ -111,14 +122,16 @@ const SMOKE: Sizes = {
   warmupSeconds: 0,
   hitSeconds: 1,
   hitRounds: 1,
-  cardRounds: 1,
-  cardSeconds: 1,
+  pairRounds: 1,
+  pairSeconds: 1,
   featureSeconds: 1,
   burst: 20,
   zipfRequests: 200,
   zipfKeys: 50,
   zipfExponent: 1.1,
   zipfMaxSeconds: 20,
+  chartPagingRequests: 100,
+  chartPagingCharts: 4,
   freshTtlSeconds: 2,
   staleOverrunSeconds: 1,
   staleKeys: 2,

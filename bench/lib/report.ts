@@ -3,13 +3,15 @@
  * and verdict, printed as Markdown and written as JSON with the raw figures.
  */
 import { availableParallelism, cpus, loadavg, release } from "node:os";
+import type { ChartCardHitFigures, ChartPagingFigures } from "./charts.ts";
 import type { MultiLocationFigures } from "./multi-location.ts";
 import { type BenchOptions, SCENARIOS } from "./options.ts";
 import type {
   BundleFigures,
-  CardHitFigures,
   ColdBurstFigures,
+  Measurement,
   MemoryFigures,
+  PairedHitFigures,
   StaleWindowFigures,
   UpstreamDownFigures,
   WarmHitFigures,
@@ -19,7 +21,10 @@ import { LOCAL_EMULATION_ENV, WRANGLER_VERSION } from "./workers.ts";
 
 export type Figures = {
   "warm-hit"?: WarmHitFigures;
-  "card-hit"?: CardHitFigures;
+  "card-hit"?: PairedHitFigures;
+  "chart-hit"?: PairedHitFigures;
+  "chart-card-hit"?: ChartCardHitFigures;
+  "chart-paging"?: ChartPagingFigures;
   "cold-burst"?: ColdBurstFigures;
   zipf?: ZipfFigures;
   "stale-window"?: StaleWindowFigures;
@@ -191,26 +196,36 @@ export function rows(figures: Figures): Row[] {
     }
   }
 
-  const cards = figures["card-hit"];
-  if (cards) {
-    const { json, card } = cards.targets;
-    const throughput = card.reqPerSec / json.reqPerSec;
+  for (const [scenario, pair] of pairedHits(figures)) out.push(...pairedRows(scenario, pair));
+  const chartCard = figures["chart-card-hit"];
+  if (chartCard && !chartCard.available) {
     out.push({
-      scenario: "card hit",
-      figure: `card hit req/s ÷ JSON hit req/s, same key (${fixed(card.reqPerSec, 0)} / ${fixed(json.reqPerSec, 0)})`,
-      value: throughput,
-      shown: fixed(throughput),
+      scenario: "chart card hit",
+      figure: `chart card hit req/s ÷ chart JSON hit req/s, same warm chart (not available: ${chartCard.reason})`,
+      value: null,
+      shown: "not available",
       target: ">= 0.90",
-      verdict: throughput >= 0.9 ? "pass" : "fail",
+      verdict: "pending",
     });
-    const tail = card.p99Ms / json.p99Ms;
+  }
+
+  const paging = figures["chart-paging"];
+  if (paging) {
+    const ratio = paging.upstreamCalls / paging.expectedPages;
+    const ok = paging.statuses[200] ?? 0;
+    const stray = paging.unexpectedPages.length + paging.missingPages.length;
     out.push({
-      scenario: "card hit",
-      figure: `card hit p99 ÷ JSON hit p99 (${card.p99Ms} ms / ${json.p99Ms} ms; bodies ${cards.cardBodyBytes} / ${cards.jsonBodyBytes} bytes)`,
-      value: tail,
-      shown: fixed(tail),
-      target: "reported",
-      verdict: "reported",
+      scenario: `chart paging (${paging.requests}${paging.truncated ? " (truncated)" : ""} requests over ${paging.charts} charts, random page and limit)`,
+      figure:
+        `upstream calls ÷ distinct upstream pages of ${paging.pageSize} (${paging.upstreamCalls} / ${paging.expectedPages}; ` +
+        `${stray} pages other than expected; ${ok} answered 200; keyed on the client's window: ${paging.distinctWindows} calls)`,
+      value: ratio,
+      shown: fixed(ratio),
+      target: "= 1.00",
+      verdict:
+        paging.upstreamCalls === paging.expectedPages && stray === 0 && ok === paging.requested && !paging.truncated
+          ? "pass"
+          : "fail",
     });
   }
 
@@ -335,6 +350,51 @@ export function rows(figures: Figures): Row[] {
   return out;
 }
 
+/** The paired hits that were measured, each with the name of its rows. */
+function pairedHits(figures: Figures): [string, PairedHitFigures][] {
+  const chartCard = figures["chart-card-hit"];
+  const pairs: [string, PairedHitFigures | undefined][] = [
+    ["card hit", figures["card-hit"]],
+    ["chart hit", figures["chart-hit"]],
+    ["chart card hit", chartCard?.available ? chartCard : undefined],
+  ];
+  return pairs.filter((pair): pair is [string, PairedHitFigures] => pair[1] !== undefined);
+}
+
+/** `subject` hits against `base` hits: the throughput target and the tails and bodies, reported. */
+function pairedRows(scenario: string, { subject, base, shared }: PairedHitFigures): Row[] {
+  const throughput = subject.median.reqPerSec / base.median.reqPerSec;
+  const tail = subject.median.p99Ms / base.median.p99Ms;
+  return [
+    {
+      scenario,
+      figure: `${subject.name} hit req/s ÷ ${base.name} hit req/s, ${shared} (${fixed(subject.median.reqPerSec, 0)} / ${fixed(base.median.reqPerSec, 0)})`,
+      value: throughput,
+      shown: fixed(throughput),
+      target: ">= 0.90",
+      verdict: throughput >= 0.9 ? "pass" : "fail",
+    },
+    {
+      scenario,
+      figure: `${subject.name} hit p99 ÷ ${base.name} hit p99 (${subject.median.p99Ms} ms / ${base.median.p99Ms} ms; bodies ${subject.bodyBytes} / ${base.bodyBytes} bytes)`,
+      value: tail,
+      shown: fixed(tail),
+      target: "reported",
+      verdict: "reported",
+    },
+  ];
+}
+
+/** A warning per measured load where some answers were not 200 or the connection failed. */
+function notAll200(label: string, results: readonly Measurement[]): string[] {
+  return results.flatMap((result) => {
+    const failed = result.requests - (result.statuses[200] ?? 0);
+    return failed > 0 || result.errors > 0
+      ? [`${label}: ${failed} answers were not 200 (${JSON.stringify(result.statuses)}), ${result.errors} errors`]
+      : [];
+  });
+}
+
 /** The sanity checks a reader would otherwise have to do by hand. */
 export function warnings(figures: Figures, machine: BenchReport["machine"]): string[] {
   const out: string[] = [];
@@ -352,29 +412,18 @@ export function warnings(figures: Figures, machine: BenchReport["machine"]): str
         `ours answers ${hit.oursBodyBytes} bytes for the hit key but the floors send ${hit.floorBodyBytes}: update test/fixtures/example-payload.json`,
       );
     }
-    for (const [id, results] of Object.entries(hit.rounds)) {
-      for (const result of results) {
-        const failed = result.requests - (result.statuses[200] ?? 0);
-        if (failed > 0 || result.errors > 0) {
-          out.push(
-            `warm hit ${id}: ${failed} answers were not 200 (${JSON.stringify(result.statuses)}), ${result.errors} errors`,
-          );
-        }
-      }
-    }
+    for (const [id, results] of Object.entries(hit.rounds)) out.push(...notAll200(`warm hit ${id}`, results));
   }
-  const cards = figures["card-hit"];
-  if (cards) {
-    for (const [kind, results] of Object.entries(cards.rounds)) {
-      for (const result of results) {
-        const failed = result.requests - (result.statuses[200] ?? 0);
-        if (failed > 0 || result.errors > 0) {
-          out.push(
-            `card hit ${kind}: ${failed} answers were not 200 (${JSON.stringify(result.statuses)}), ${result.errors} errors`,
-          );
-        }
-      }
-    }
+  for (const [scenario, { base, subject }] of pairedHits(figures)) {
+    for (const side of [base, subject]) out.push(...notAll200(`${scenario} ${side.name}`, side.rounds));
+  }
+  const paging = figures["chart-paging"];
+  if (paging) out.push(...notAll200("chart paging", [paging]));
+  const stray = paging
+    ? [...paging.unexpectedPages, ...paging.missingPages.map((page) => `${page} (never asked)`)]
+    : [];
+  if (stray.length > 0) {
+    out.push(`chart paging: upstream pages other than the expected ones: ${stray.slice(0, 10).join(", ")}`);
   }
   return out;
 }

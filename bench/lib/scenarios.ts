@@ -13,6 +13,7 @@ import type { RunningMock } from "../../mock/server.ts";
 import { type ClientAddresses, cardPath, type LoadResult, runLoad, soundPath, zipfRanks } from "./load.ts";
 import type { BenchOptions, ScenarioName } from "./options.ts";
 import {
+  type Answer,
   httpGet,
   ROOT_DIR,
   type RunningWorker,
@@ -71,6 +72,9 @@ export function workerSpecs(options: BenchOptions): Record<WorkerId, WorkerSpec>
 export const SCENARIO_WORKERS = {
   "warm-hit": ["ours", "floor", "platform-floor", "naive", "hono-cache"],
   "card-hit": ["ours"],
+  "chart-hit": ["ours"],
+  "chart-card-hit": ["ours"],
+  "chart-paging": ["ours"],
   "cold-burst": ["ours", "naive", "hono-cache"],
   zipf: ["ours"],
   "stale-window": ["ours-stale"],
@@ -89,16 +93,16 @@ export type ScenarioContext = {
   progress: (message: string) => void;
 };
 
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-function worker(context: ScenarioContext, id: string): RunningWorker {
+export function worker(context: ScenarioContext, id: string): RunningWorker {
   const running = context.workers.get(id);
   if (!running) throw new Error(`worker ${id} is not running`);
   return running;
 }
 
 /** Background work (`ctx.waitUntil` writes, refreshes) gets this long to land before calls are counted. */
-function settleMs(context: ScenarioContext) {
+export function settleMs(context: ScenarioContext) {
   return context.options.latencyMs + 500;
 }
 
@@ -107,7 +111,7 @@ function settleMs(context: ScenarioContext) {
  * requests still queued in a worker when the previous load stopped must not be
  * counted against the next scenario.
  */
-async function resetUpstreamCounts(context: ScenarioContext) {
+export async function resetUpstreamCounts(context: ScenarioContext) {
   const quietMs = Math.min(context.options.latencyMs + 150, 1_000);
   const deadline = Date.now() + 10_000;
   let calls = context.mock.mock.stats.calls;
@@ -122,18 +126,17 @@ async function resetUpstreamCounts(context: ScenarioContext) {
   context.mock.mock.reset();
 }
 
-async function get(
-  context: ScenarioContext,
-  url: string,
-): Promise<{ status: number; cache: string | null; body: string }> {
+export type Got = { status: number; cache: string | null; body: string; headers: Answer["headers"] };
+
+export async function get(context: ScenarioContext, url: string): Promise<Got> {
   const answer = await httpGet(url, { "CF-Connecting-IP": context.clients.next() });
   const cache = answer.headers["x-cache"];
-  return { status: answer.status, cache: typeof cache === "string" ? cache : null, body: answer.body };
+  return { ...answer, cache: typeof cache === "string" ? cache : null };
 }
 
 export type Measurement = Omit<LoadResult, "answeredPaths"> & { upstreamCalls: number };
 
-function measurement(result: LoadResult, upstreamCalls: number): Measurement {
+export function measurement(result: LoadResult, upstreamCalls: number): Measurement {
   const { answeredPaths: _answered, ...rest } = result;
   return { ...rest, upstreamCalls };
 }
@@ -152,6 +155,20 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** Each measured figure's median over rounds (the rest from the first round). */
+function medianOf(results: Measurement[]): Measurement & { rounds: number } {
+  return {
+    ...(results[0] as Measurement),
+    rounds: results.length,
+    requests: median(results.map((r) => r.requests)),
+    seconds: median(results.map((r) => r.seconds)),
+    reqPerSec: median(results.map((r) => r.reqPerSec)),
+    p50Ms: median(results.map((r) => r.p50Ms)),
+    p99Ms: median(results.map((r) => r.p99Ms)),
+    upstreamCalls: median(results.map((r) => r.upstreamCalls)),
+  };
 }
 
 export type WarmHitFigures = {
@@ -198,20 +215,7 @@ export async function warmHit(context: ScenarioContext): Promise<WarmHitFigures>
   }
 
   const targets: WarmHitFigures["targets"] = {};
-  for (const [id, results] of Object.entries(rounds)) {
-    const [first] = results;
-    if (!first) continue;
-    targets[id] = {
-      ...first,
-      rounds: results.length,
-      requests: median(results.map((r) => r.requests)),
-      seconds: median(results.map((r) => r.seconds)),
-      reqPerSec: median(results.map((r) => r.reqPerSec)),
-      p50Ms: median(results.map((r) => r.p50Ms)),
-      p99Ms: median(results.map((r) => r.p99Ms)),
-      upstreamCalls: median(results.map((r) => r.upstreamCalls)),
-    };
-  }
+  for (const [id, results] of Object.entries(rounds)) if (results.length > 0) targets[id] = medianOf(results);
   return {
     targets,
     rounds,
@@ -220,54 +224,85 @@ export async function warmHit(context: ScenarioContext): Promise<WarmHitFigures>
   };
 }
 
-export type CardHitFigures = {
-  /** Median over rounds, per path: `json` (the detail endpoint) and `card` (card.svg), same key, both warm. */
-  targets: Record<"json" | "card", Measurement & { rounds: number }>;
-  rounds: Record<"json" | "card", Measurement[]>;
-  jsonBodyBytes: number;
-  cardBodyBytes: number;
+/** One side of a paired hit: a path of ours, primed, then loaded in rounds. */
+export type HitSide = {
+  /** What is asked, as the table names it (`card`, `JSON`, `chart`, …). */
+  name: string;
+  path: string;
+  /** Size of the primed answer's body. */
+  bodyBytes: number;
+  /** Each measured figure's median over rounds. */
+  median: Measurement & { rounds: number };
+  rounds: Measurement[];
 };
 
-/**
- * Warm card hits against warm JSON hits on ours, same key and load, in
- * interleaved rounds (order rotated, median kept): what drawing the card from
- * the cached answer (and the cached rendering) costs over serving the JSON.
- */
-export async function cardHit(context: ScenarioContext): Promise<CardHitFigures> {
-  const { sizes } = context.options;
-  const url = worker(context, "ours").url;
-  const json = await get(context, `${url}${HIT_PATH}`);
-  const card = await get(context, `${url}${CARD_HIT_PATH}`);
-  if (json.status !== 200 || card.status !== 200) {
-    throw new Error(`card-hit: priming answered ${json.status} (JSON) and ${card.status} (card)`);
+/** Hits on `subject` against hits on `base`, same warm state: the target is subject req/s ÷ base req/s. */
+export type PairedHitFigures = {
+  subject: HitSide;
+  base: HitSide;
+  /** What the two share, for the table: `same key`, `same warm chart`. */
+  shared: string;
+};
+
+type Role = "base" | "subject";
+
+export type PairedHit = {
+  scenario: ScenarioName;
+  subject: { name: string; path: string };
+  base: { name: string; path: string };
+  shared: string;
+};
+
+/** Primes one path of ours: a miss, then every tier holds it. A card drawn as an error is not a hit to measure. */
+export async function prime(context: ScenarioContext, scenario: string, path: string): Promise<Got> {
+  const answer = await get(context, `${worker(context, "ours").url}${path}`);
+  const cardStatus = answer.headers["x-card-status"];
+  if (answer.status !== 200 || (cardStatus !== undefined && cardStatus !== "200")) {
+    const drawn = cardStatus === undefined ? "" : ` (X-Card-Status ${cardStatus})`;
+    throw new Error(`${scenario}: priming ${path} answered ${answer.status}${drawn}: ${answer.body.slice(0, 300)}`);
   }
+  return answer;
+}
+
+/**
+ * Warm hits on two paths of ours, same warm state and load, in interleaved
+ * rounds (order swapped each round, median kept): what serving one costs over
+ * serving the other, e.g. the card drawn from the cached answer over its JSON.
+ */
+export async function pairedHit(context: ScenarioContext, pair: PairedHit): Promise<PairedHitFigures> {
+  const { sizes } = context.options;
+  const primed = {
+    base: await prime(context, pair.scenario, pair.base.path),
+    subject: await prime(context, pair.scenario, pair.subject.path),
+  };
   await sleep(settleMs(context));
 
-  const paths = { json: HIT_PATH, card: CARD_HIT_PATH } as const;
-  const rounds: CardHitFigures["rounds"] = { json: [], card: [] };
-  for (let round = 0; round < sizes.cardRounds; round++) {
-    const order = round % 2 === 0 ? (["json", "card"] as const) : (["card", "json"] as const);
-    for (const kind of order) {
-      context.progress(`card-hit round ${round + 1}/${sizes.cardRounds}: ${kind}`);
-      rounds[kind].push(await hitLoad(context, "ours", sizes.cardSeconds, paths[kind]));
+  const measured: Record<Role, Measurement[]> = { base: [], subject: [] };
+  for (let round = 0; round < sizes.pairRounds; round++) {
+    // Swapped each round, so neither side always runs first (or last) on a warm CPU.
+    const order = round % 2 === 0 ? (["base", "subject"] as const) : (["subject", "base"] as const);
+    for (const role of order) {
+      context.progress(`${pair.scenario} round ${round + 1}/${sizes.pairRounds}: ${pair[role].name}`);
+      measured[role].push(await hitLoad(context, "ours", sizes.pairSeconds, pair[role].path));
     }
   }
-  const medianOf = (results: Measurement[]) => ({
-    ...(results[0] as Measurement),
-    rounds: results.length,
-    requests: median(results.map((r) => r.requests)),
-    reqPerSec: median(results.map((r) => r.reqPerSec)),
-    p50Ms: median(results.map((r) => r.p50Ms)),
-    p99Ms: median(results.map((r) => r.p99Ms)),
-    upstreamCalls: median(results.map((r) => r.upstreamCalls)),
+  const side = (role: Role): HitSide => ({
+    ...pair[role],
+    bodyBytes: Buffer.byteLength(primed[role].body),
+    median: medianOf(measured[role]),
+    rounds: measured[role],
   });
-  return {
-    targets: { json: medianOf(rounds.json), card: medianOf(rounds.card) },
-    rounds,
-    jsonBodyBytes: Buffer.byteLength(json.body),
-    cardBodyBytes: Buffer.byteLength(card.body),
-  };
+  return { subject: side("subject"), base: side("base"), shared: pair.shared };
 }
+
+/** Card hits against JSON hits, same key: drawing the card from the cached answer (and its kept rendering). */
+export const cardHit = (context: ScenarioContext) =>
+  pairedHit(context, {
+    scenario: "card-hit",
+    subject: { name: "card", path: CARD_HIT_PATH },
+    base: { name: "JSON", path: HIT_PATH },
+    shared: "same key",
+  });
 
 export type ColdBurstFigures = { burst: number; targets: Record<string, Measurement & { bodiesIdentical: boolean }> };
 

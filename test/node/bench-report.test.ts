@@ -1,8 +1,9 @@
 /** The bench's verdicts: pure functions from figures to the issue's rows, table-driven. */
 import { describe, expect, it } from "vitest";
+import type { ChartPagingFigures } from "../../bench/lib/charts.ts";
 import { SCENARIOS } from "../../bench/lib/options.ts";
-import { BUNDLE_BUDGET_KIB, type Figures, markdown, rows } from "../../bench/lib/report.ts";
-import type { Measurement } from "../../bench/lib/scenarios.ts";
+import { BUNDLE_BUDGET_KIB, type Figures, markdown, rows, warnings } from "../../bench/lib/report.ts";
+import type { Measurement, PairedHitFigures } from "../../bench/lib/scenarios.ts";
 
 function measured(reqPerSec: number, p99Ms: number, upstreamCalls = 0): Measurement & { rounds: number } {
   return {
@@ -34,6 +35,42 @@ const warmHit = (ours: number, oursP99: number): Figures["warm-hit"] => ({
   floorBodyBytes: 1396,
 });
 
+/** A paired hit: `[name, req/s, p99 ms, body bytes]` of the subject and of the base. */
+type Side = [name: string, reqPerSec: number, p99Ms: number, bodyBytes: number];
+function paired(subject: Side, base: Side, shared: string): PairedHitFigures {
+  const side = ([name, reqPerSec, p99Ms, bodyBytes]: Side) => ({
+    name,
+    path: `/${name}`,
+    bodyBytes,
+    median: measured(reqPerSec, p99Ms),
+    rounds: [measured(reqPerSec, p99Ms)],
+  });
+  return { subject: side(subject), base: side(base), shared };
+}
+
+/** 1,000 windows over 20 charts needing 140 upstream pages, all answered 200. */
+const chartPaging = (calls: number): ChartPagingFigures => ({
+  ...measured(200, 300, calls),
+  requests: 1000,
+  statuses: { 200: 1000 },
+  requested: 1000,
+  charts: 20,
+  pageSize: 20,
+  expectedPages: 140,
+  distinctWindows: 700,
+  unexpectedPages: [],
+  missingPages: [],
+});
+
+const quietMachine = {
+  nproc: 2,
+  cpuModel: "cpu",
+  node: "v22",
+  os: "linux",
+  wrangler: "4",
+  loadAverage: { before: 0, after: 0 },
+};
+
 const verdictOf = (figures: Figures, scenario: string, figure = "") =>
   rows(figures).find((row) => row.scenario.startsWith(scenario) && row.figure.includes(figure))?.verdict;
 
@@ -56,16 +93,71 @@ describe("bench verdicts", () => {
     { card: 900, json: 1000, verdict: "pass" },
     { card: 899, json: 1000, verdict: "fail" },
   ])("card hit at $card req/s against JSON hit at $json: $verdict", ({ card, json, verdict }) => {
+    const figures: Figures = { "card-hit": paired(["card", card, 44, 3220], ["JSON", json, 40, 1396], "same key") };
+    expect(verdictOf(figures, "card hit", "card hit req/s ÷ JSON hit req/s, same key")).toBe(verdict);
+    const tail = rows(figures).find((row) => row.figure.includes("p99"));
+    expect(tail?.value).toBeCloseTo(1.1);
+    expect(tail?.figure).toContain("bodies 3220 / 1396 bytes");
+  });
+
+  it.each([
+    { chart: 900, detail: 1000, verdict: "pass" },
+    { chart: 899, detail: 1000, verdict: "fail" },
+  ])("chart hit at $chart req/s against detail hit at $detail: $verdict", ({ chart, detail, verdict }) => {
     const figures: Figures = {
-      "card-hit": {
-        targets: { json: measured(json, 40), card: measured(card, 44) },
-        rounds: { json: [], card: [] },
-        jsonBodyBytes: 1396,
-        cardBodyBytes: 3220,
+      "chart-hit": paired(["chart", chart, 50, 11_431], ["detail", detail, 40, 1417], "same warm state"),
+    };
+    expect(verdictOf(figures, "chart hit", "chart hit req/s ÷ detail hit req/s, same warm state")).toBe(verdict);
+    expect(rows(figures).map((row) => row.scenario)).toEqual(["chart hit", "chart hit"]);
+  });
+
+  it.each([
+    { card: 900, chart: 1000, verdict: "pass" },
+    { card: 899, chart: 1000, verdict: "fail" },
+  ])("chart card hit at $card req/s against chart hit at $chart: $verdict", ({ card, chart, verdict }) => {
+    const figures: Figures = {
+      "chart-card-hit": {
+        available: true,
+        ...paired(["chart card", card, 50, 4000], ["chart JSON", chart, 40, 11_431], "same warm chart"),
       },
     };
-    expect(verdictOf(figures, "card hit", "card hit req/s ÷ JSON hit req/s")).toBe(verdict);
-    expect(rows(figures).find((row) => row.figure.includes("p99"))?.value).toBeCloseTo(1.1);
+    expect(verdictOf(figures, "chart card hit", "chart card hit req/s ÷ chart JSON hit req/s")).toBe(verdict);
+  });
+
+  it("reports the chart card as not available, not failed, while its route answers 404", () => {
+    const figures: Figures = { "chart-card-hit": { available: false, reason: "GET …/chart.svg answered 404" } };
+    expect(rows(figures)).toEqual([
+      expect.objectContaining({ scenario: "chart card hit", value: null, shown: "not available", verdict: "pending" }),
+    ]);
+    expect(rows(figures)[0]?.figure).toContain("answered 404");
+    expect(warnings(figures, quietMachine)).toEqual([]);
+  });
+
+  it.each([
+    { case: "one call per page", calls: 140, change: {}, verdict: "pass" },
+    { case: "a page paid twice", calls: 141, change: {}, verdict: "fail" },
+    { case: "a page not expected", calls: 140, change: { unexpectedPages: ["GB:7:3:10"] }, verdict: "fail" },
+    { case: "a page never asked", calls: 140, change: { missingPages: ["GB:7:3:20"] }, verdict: "fail" },
+    { case: "a failed answer", calls: 140, change: { statuses: { 200: 999, 502: 1 } }, verdict: "fail" },
+    { case: "a truncated run", calls: 140, change: { truncated: true }, verdict: "fail" },
+  ])("chart paging, $case: $verdict", ({ calls, change, verdict }) => {
+    const figures: Figures = { "chart-paging": { ...chartPaging(calls), ...change } };
+    expect(verdictOf(figures, "chart paging", "upstream calls ÷ distinct upstream pages of 20 (")).toBe(verdict);
+    expect(rows(figures)[0]?.value).toBeCloseTo(calls / 140);
+  });
+
+  it("warns about non-200 answers in paired hits and pages other than expected", () => {
+    const failing = { ...measured(1000, 40), statuses: { 200: 4990, 503: 10 } };
+    const pair = paired(["chart", 1000, 40, 11_431], ["detail", 1000, 40, 1417], "same warm state");
+    pair.subject.rounds = [failing];
+    const figures: Figures = {
+      "chart-hit": pair,
+      "chart-paging": { ...chartPaging(140), unexpectedPages: ["GB:7:3:10"], missingPages: ["GB:7:3:20"] },
+    };
+    expect(warnings(figures, quietMachine)).toEqual([
+      'chart hit chart: 10 answers were not 200 ({"200":4990,"503":10}), 0 errors',
+      "chart paging: upstream pages other than the expected ones: GB:7:3:10, GB:7:3:20 (never asked)",
+    ]);
   });
 
   it.each([
@@ -124,14 +216,7 @@ describe("bench verdicts", () => {
   it("escapes pipes in the Markdown table", () => {
     const report = {
       rows: [{ scenario: "a|b", figure: "f", value: 1, shown: "1", target: "t", verdict: "pass" as const }],
-      machine: {
-        nproc: 2,
-        cpuModel: "cpu",
-        node: "v22",
-        os: "linux",
-        wrangler: "4",
-        loadAverage: { before: 0, after: 0 },
-      },
+      machine: quietMachine,
       settings: { upstreamLatencyMs: 150 },
       warnings: [],
       failed: [],

@@ -10,9 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chartPagingPlan } from "../../bench/lib/charts.ts";
 import { zipfRanks } from "../../bench/lib/load.ts";
 import { SCENARIOS } from "../../bench/lib/options.ts";
 import type { BenchReport } from "../../bench/lib/report.ts";
+import * as rules from "../../bench/lib/worker-rules.ts";
 
 const outDir = mkdtempSync(join(tmpdir(), "bench-smoke-test-"));
 let report: BenchReport;
@@ -45,6 +47,9 @@ describe("npm run bench -- --smoke", () => {
     for (const prefix of [
       "warm hit",
       "card hit",
+      "chart hit",
+      "chart card hit",
+      "chart paging",
       "cold burst",
       "Zipf",
       "stale window",
@@ -80,15 +85,52 @@ describe("npm run bench -- --smoke", () => {
     );
   });
 
-  it("answers every card-hit request with 200 from the cache, JSON and card alike", () => {
-    const cards = report.figures["card-hit"];
-    for (const kind of ["json", "card"] as const) {
-      const target = cards?.targets[kind];
-      expect(target?.requests, kind).toBeGreaterThan(0);
-      expect(target?.statuses[200], `${kind}: ${JSON.stringify(target?.statuses)}`).toBe(target?.requests);
-      expect(target?.upstreamCalls, kind).toBe(0);
+  it.each([
+    ["card-hit", "card", "JSON"],
+    ["chart-hit", "chart", "detail"],
+  ] as const)("answers every %s request with 200 from the cache, %s and %s alike", (scenario, subject, base) => {
+    const pair = report.figures[scenario];
+    expect([pair?.subject.name, pair?.base.name]).toEqual([subject, base]);
+    for (const side of [pair?.subject, pair?.base]) {
+      expect(side?.median.requests, side?.name).toBeGreaterThan(0);
+      expect(side?.median.statuses[200], `${side?.name}: ${JSON.stringify(side?.median.statuses)}`).toBe(
+        side?.median.requests,
+      );
+      expect(side?.median.upstreamCalls, side?.name).toBe(0);
     }
-    expect(cards?.cardBodyBytes).toBeGreaterThan(cards?.jsonBodyBytes ?? 0);
+    // The card and a top-20 window each send more than the detail payload.
+    expect(pair?.subject.bodyBytes).toBeGreaterThan(pair?.base.bodyBytes ?? Number.POSITIVE_INFINITY);
+  });
+
+  it("measures chart-card hits from the cache, or says the chart card is not available yet", () => {
+    const chartCard = report.figures["chart-card-hit"];
+    const row = report.rows.find((candidate) => candidate.scenario === "chart card hit");
+    if (chartCard?.available === false) {
+      expect(chartCard.reason).toContain("answered 404");
+      expect(row).toMatchObject({ shown: "not available", verdict: "pending", value: null });
+      return;
+    }
+    for (const side of [chartCard?.subject, chartCard?.base]) {
+      expect(side?.median.statuses[200], `${side?.name}: ${JSON.stringify(side?.median.statuses)}`).toBe(
+        side?.median.requests,
+      );
+      expect(side?.median.upstreamCalls, side?.name).toBe(0);
+    }
+    expect(row?.verdict).toMatch(/^(pass|fail)$/);
+  });
+
+  it("asks KeyAPI for exactly the upstream pages the chart windows need", () => {
+    const paging = report.figures["chart-paging"];
+    const plan = chartPagingPlan(report.settings.sizes, rules);
+    expect(paging?.requests).toBe(paging?.requested);
+    expect(paging?.statuses[200], JSON.stringify(paging?.statuses)).toBe(paging?.requested);
+    expect(paging?.expectedPages).toBe(plan.expectedPages.size);
+    expect(paging?.charts).toBe(report.settings.sizes.chartPagingCharts);
+    // Which pages is deterministic; how many calls each costs is the bench's target, not asserted here.
+    expect(paging?.unexpectedPages).toEqual([]);
+    expect(paging?.missingPages).toEqual([]);
+    expect(paging?.upstreamCalls).toBeGreaterThanOrEqual(plan.expectedPages.size);
+    expect(paging?.upstreamCalls).toBeLessThanOrEqual(paging?.requests ?? 0);
   });
 
   it("counts upstream calls exactly where they are deterministic", () => {
