@@ -5,15 +5,7 @@
  * paging says they need (its own `upstreamPages`, not a copy).
  */
 import { importBundled } from "../../scripts/bundled-import.ts";
-import {
-  CHART_CARD_PATH,
-  type ChartWindow,
-  chartCardPath,
-  chartPath,
-  chartWindows,
-  pickCharts,
-  runLoad,
-} from "./load.ts";
+import { CHART_CARD_PATH, type ChartWindow, chartCardPath, chartPath, chartWindows, pickCharts } from "./load.ts";
 import type { Sizes } from "./options.ts";
 import {
   get,
@@ -22,10 +14,8 @@ import {
   measurement,
   type PairedHitFigures,
   pairedHit,
-  resetUpstreamCounts,
   type ScenarioContext,
-  settleMs,
-  sleep,
+  sendPaths,
   worker,
 } from "./scenarios.ts";
 
@@ -159,20 +149,10 @@ export async function chartPaging(context: ScenarioContext): Promise<ChartPaging
   const { sizes } = context.options;
   const plan = chartPagingPlan(sizes, await workerRules());
   const paths = plan.windows.map(chartPath);
-  let next = 0;
   context.progress(
     `chart-paging: ${paths.length} windows over ${plan.charts.length} charts, ${plan.expectedPages.size} upstream pages`,
   );
-  await resetUpstreamCounts(context);
-  const result = await runLoad({
-    url: worker(context, "ours").url,
-    connections: sizes.connections,
-    requests: paths.length,
-    nextPath: () => paths[next++ % paths.length] as string,
-    clients: context.clients,
-    maxSeconds: PAGING_MAX_SECONDS,
-  });
-  await sleep(settleMs(context));
+  const result = await sendPaths(context, paths, PAGING_MAX_SECONDS);
   const { stats } = context.mock.mock;
   const asked = new Set(pagesAsked(stats.byKey));
   return {

@@ -93,7 +93,7 @@ export type ScenarioContext = {
   progress: (message: string) => void;
 };
 
-export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 export function worker(context: ScenarioContext, id: string): RunningWorker {
   const running = context.workers.get(id);
@@ -102,7 +102,7 @@ export function worker(context: ScenarioContext, id: string): RunningWorker {
 }
 
 /** Background work (`ctx.waitUntil` writes, refreshes) gets this long to land before calls are counted. */
-export function settleMs(context: ScenarioContext) {
+function settleMs(context: ScenarioContext) {
   return context.options.latencyMs + 500;
 }
 
@@ -111,7 +111,7 @@ export function settleMs(context: ScenarioContext) {
  * requests still queued in a worker when the previous load stopped must not be
  * counted against the next scenario.
  */
-export async function resetUpstreamCounts(context: ScenarioContext) {
+async function resetUpstreamCounts(context: ScenarioContext) {
   const quietMs = Math.min(context.options.latencyMs + 150, 1_000);
   const deadline = Date.now() + 10_000;
   let calls = context.mock.mock.stats.calls;
@@ -332,6 +332,29 @@ export async function coldBurst(context: ScenarioContext): Promise<ColdBurstFigu
   return { burst, targets };
 }
 
+/**
+ * Each of `paths` once, in order, to ours at `connections`, counting upstream
+ * calls from zero; background work has landed when it returns.
+ */
+export async function sendPaths(
+  context: ScenarioContext,
+  paths: readonly string[],
+  maxSeconds: number,
+): Promise<LoadResult> {
+  let next = 0;
+  await resetUpstreamCounts(context);
+  const result = await runLoad({
+    url: worker(context, "ours").url,
+    connections: context.options.sizes.connections,
+    requests: paths.length,
+    nextPath: () => paths[next++] as string,
+    clients: context.clients,
+    maxSeconds,
+  });
+  await sleep(settleMs(context));
+  return result;
+}
+
 export type ZipfFigures = Measurement & {
   requested: number;
   keys: number;
@@ -346,18 +369,8 @@ export async function zipf(context: ScenarioContext): Promise<ZipfFigures> {
   const { sizes } = context.options;
   const ranks = zipfRanks(sizes.zipfRequests, sizes.zipfKeys, sizes.zipfExponent);
   const paths = ranks.map((rank) => soundPath(clipId(KEY_PREFIX.zipf, rank)));
-  let next = 0;
   context.progress(`zipf: ${sizes.zipfRequests} requests over ${sizes.zipfKeys} keys`);
-  await resetUpstreamCounts(context);
-  const result = await runLoad({
-    url: worker(context, "ours").url,
-    connections: sizes.connections,
-    requests: sizes.zipfRequests,
-    nextPath: () => paths[next++ % paths.length] as string,
-    clients: context.clients,
-    maxSeconds: sizes.zipfMaxSeconds,
-  });
-  await sleep(settleMs(context));
+  const result = await sendPaths(context, paths, sizes.zipfMaxSeconds);
   return {
     ...measurement(result, context.mock.mock.stats.calls),
     requested: sizes.zipfRequests,
