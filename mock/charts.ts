@@ -12,8 +12,8 @@ import example from "./example-response.json" with { type: "json" };
 export const LIST_PATH = "/v1/tiktok/trending/music";
 /** KeyAPI's largest page. */
 export const MOCK_MAX_PAGE_SIZE = 20;
-/** Every chart holds this many sounds before filters. */
-const CHART_SIZE = 100;
+/** Every chart holds this many sounds before filters (KeyAPI's top 100). */
+export const CHART_SIZE = 100;
 const PARAMETERS = [
   "search_keyword",
   "page",
