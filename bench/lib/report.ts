@@ -80,10 +80,12 @@ export type BenchReport = {
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
 
 /**
- * The production bundle's budget, gzipped. 40 KiB when the worker was one endpoint; raised to 48 KiB when the
- * embeds, the coordinator, the credit ledger and Standard Webhooks landed (42.1 KiB then), keeping the same headroom.
+ * The production bundle's budget, gzipped. 40 KiB when the worker was one endpoint; 48 KiB when the embeds, the
+ * coordinator, the credit ledger and Standard Webhooks landed (42.1 KiB then); 64 KiB when the operator console, the
+ * trending charts and their embeds landed (55.7 KiB then; local start-up 31–40 ms against 26–30 ms at 42.1 KiB,
+ * `wrangler check startup`), again with room for the next endpoint. The README argues it.
  */
-export const BUNDLE_BUDGET_KIB = 48;
+export const BUNDLE_BUDGET_KIB = 64;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
 
