@@ -102,19 +102,14 @@ export const rankOf = (rank: number | null, position: number) =>
   rank !== null && Number.isInteger(rank) && rank >= 1 && rank <= MAX_RANK ? rank : position;
 
 /**
- * Where a row links: KeyAPI's link when it is an https page on tiktok.com,
+ * Where a row links: KeyAPI's link when it is a page on https://www.tiktok.com/ (the embeds' rule),
  * else the sound's TikTok page built from its clip id; null when neither is one.
  */
 export function tiktokLink(link: string | null, clipId: string): string | null {
   try {
     const url = new URL((link ?? "").trim());
-    const host = url.hostname;
-    if (
-      url.protocol === "https:" &&
-      !url.username &&
-      !url.password &&
-      (host === "tiktok.com" || host.endsWith(".tiktok.com"))
-    ) {
+    // `host` holds the port too: www.tiktok.com:8443 is not TikTok's site.
+    if (url.protocol === "https:" && !url.username && !url.password && url.host === "www.tiktok.com") {
       return url.href;
     }
   } catch {

@@ -25,6 +25,8 @@ export type CallContext = {
   requestId: string;
   /** Where the ledger's outcome reports run, after the answer. */
   waitUntil: (work: Promise<unknown>) => void;
+  /** False: one attempt only, no quick retry (see FetchOptions.retry). */
+  retry?: boolean;
 };
 
 /**
@@ -52,6 +54,7 @@ export async function callKeyApi<Q>(
       now: context.now,
       random: context.random,
       requestId: context.requestId,
+      retry: context.retry,
       onExchange: (done) => {
         exchange = done;
       },

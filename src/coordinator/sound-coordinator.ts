@@ -32,6 +32,13 @@ export class SoundCoordinator extends DurableObject<Env> {
    * an object evicted after a quiet spell forgets it, which allows one more try at most.
    */
   #failedAt: number | undefined;
+  /**
+   * The last call's failure when the input caused it (KeyAPI refused this
+   * input, or sent an answer too large to read), handed to every asker
+   * instead of a new call until the negative TTL has passed, as a `not found`
+   * copy would be. In memory, like `#failedAt`.
+   */
+  #refused: { until: number; failure: Obtained } | undefined;
   #schemaReady = false;
   /**
    * The copy held, as last stored or read. Also what keeps an answer the row
@@ -46,6 +53,7 @@ export class SoundCoordinator extends DurableObject<Env> {
       return { ok: true, answer: held, upstream: null };
     }
     if (this.#call) return asJoined(await this.#call);
+    if (this.#refused && ask.now < this.#refused.until) return { ...this.#refused.failure, upstream: null };
     const backoffMs = this.#backoffLeftMs(ask);
     if (backoffMs > 0) {
       return {
@@ -111,13 +119,19 @@ export class SoundCoordinator extends DurableObject<Env> {
         requestId: ask.requestId,
         // Reports go out after the answer, without holding it up.
         waitUntil: (work) => this.ctx.waitUntil(work),
+        // The cron's next run is a warm-up's retry: a failing entry costs one call a run, not two.
+        retry: ask.purpose !== "warm-up",
       },
     );
+    this.#refused = undefined;
     if (obtained.ok) {
       this.#store(obtained.answer, settings.ttls, now);
       this.#failedAt = undefined;
     } else if (obtained.upstream) {
       this.#failedAt = now;
+      if (obtained.blame === "request") {
+        this.#refused = { until: now + settings.ttls.negativeSeconds * 1000, failure: obtained };
+      }
     }
     return obtained;
   }

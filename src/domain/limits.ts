@@ -5,8 +5,11 @@
  * than these. The README's payload table states them (test/node/readme.test.ts).
  */
 export const ANSWER_LIMITS = {
-  /** Bytes read from KeyAPI; a longer answer is refused unread (`upstream-error`). */
-  bodyBytes: 8 * 1024 * 1024,
+  /**
+   * Bytes read from KeyAPI; a longer answer is refused unread (`upstream-error`). Room for a trend of
+   * 300,000 points (about 10 MB), which is trimmed like any other.
+   */
+  bodyBytes: 16 * 1024 * 1024,
   /** `trend`: the newest points, by date. */
   trendPoints: 400,
   /** `countries`, `interests`, `ages`, `videos`: the first readable items. */

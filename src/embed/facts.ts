@@ -70,12 +70,15 @@ function scaleToPeak(trend: SoundPayload["trend"]): number[] {
   return trend.map((point) => (peak > 0 ? Math.round((Math.max(point.value, 0) / peak) * 100) : 0));
 }
 
-/** KeyAPI's link when it is an https page on TikTok: the embeds promise a link to TikTok, not elsewhere. */
+/**
+ * KeyAPI's link when it is a page on `https://www.tiktok.com/` (default port): the embeds promise a link to
+ * TikTok's own site and nowhere else, so other hosts (`m.`, `vm.`, a port) give way to one built from the clip id.
+ */
 export function tiktokLink(link: string | null): string | null {
   const url = httpsUrl(link);
   if (!url) return null;
-  const host = new URL(url).hostname;
-  return host === "tiktok.com" || host.endsWith(".tiktok.com") ? url : null;
+  const { host } = new URL(url);
+  return host === "www.tiktok.com" ? url : null;
 }
 
 /**

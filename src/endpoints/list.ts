@@ -86,7 +86,9 @@ export const listEndpoint: Endpoint<ChartPageQuery> = {
   freeInput: (query) => query.searchKeyword !== null,
   trim(data, query): Trimmed {
     if (!data || !Object.hasOwn(data, "sound_list")) {
-      throw new ProblemError("upstream-error", "KeyAPI sent a list without sound_list.", { blame: "upstream" });
+      // KeyAPI's way of saying "nothing there" (as data.sound null is for a sound): the input's doing
+      // (a region, page or filter a client chose), so it never counts towards the breaker.
+      throw new ProblemError("upstream-error", "KeyAPI sent a list without sound_list.", { blame: "request" });
     }
     const rows = data.sound_list ?? [];
     if (!Array.isArray(rows)) {

@@ -52,6 +52,8 @@ export type FetchOptions = {
   beforeAttempt?: (attempt: number) => Promise<void>;
   /** Told how each attempt that was sent ended: KeyAPI's HTTP status, or `null` when no answer came. */
   afterAttempt?: (status: number | null) => void;
+  /** False: no second attempt (the cron's next run is its retry; nobody waits for this answer). */
+  retry?: boolean;
 };
 
 type Attempt = { answer: Trimmed } | { failure: ProblemError; retryable: boolean };
@@ -68,13 +70,13 @@ export async function fetchFromKeyApi<Q>(
   query: Q,
   options: FetchOptions = {},
 ): Promise<Trimmed> {
-  const { random = Math.random, onExchange } = options;
+  const { random = Math.random, onExchange, retry = true } = options;
   const started = Date.now();
   const deadline = AbortSignal.timeout(config.upstreamTimeoutMs);
   const exchange: UpstreamExchange = { status: null, durationMs: 0 };
   try {
     let outcome = await attempt(config, endpoint, query, deadline, exchange, options, 1);
-    if ("failure" in outcome && outcome.retryable) {
+    if ("failure" in outcome && outcome.retryable && retry) {
       const jitterMs = 50 + random() * 100;
       if (Date.now() - started + jitterMs + MIN_ATTEMPT_MS <= config.upstreamTimeoutMs) {
         await new Promise((resolve) => setTimeout(resolve, jitterMs));

@@ -255,15 +255,22 @@ group("hostile text from KeyAPI on every row of the page", () => {
     expect(html.length).toBeLessThan(40_000);
   });
 
-  it("keeps KeyAPI's link only when it is an https tiktok.com page, and builds one from the clip id otherwise", () => {
-    const sounds = ["javascript:alert(1)", "https://evil.example/x", "http://www.tiktok.com/music/x-1", null].map(
-      (link) => ({ ...first, link }),
-    );
-    const root = checkPage(render(withSounds([...sounds, { ...first, link: "https://m.tiktok.com/music/y-2" }])));
+  it("keeps KeyAPI's link only when it is a page on https://www.tiktok.com/, and builds one from the clip id otherwise", () => {
+    const sounds = [
+      "javascript:alert(1)",
+      "https://evil.example/x",
+      "http://www.tiktok.com/music/x-1",
+      "https://m.tiktok.com/music/y-2",
+      "https://vm.tiktok.com/ZM1/",
+      "https://tiktok.com/music/y-3",
+      "https://www.tiktok.com:8443/music/y-4",
+      null,
+    ].map((link) => ({ ...first, link }));
+    const root = checkPage(render(withSounds([...sounds, { ...first, link: "https://www.tiktok.com/music/y-5" }])));
     const tiktok = named(root, "a").filter((a) => a.attributes.class === "tt");
     expect(tiktok.map((a) => a.attributes.href)).toEqual([
       ...sounds.map(() => "https://www.tiktok.com/music/x-6703723351497508865"),
-      "https://m.tiktok.com/music/y-2",
+      "https://www.tiktok.com/music/y-5",
     ]);
   });
 

@@ -195,8 +195,14 @@ group("the page", () => {
 
 group("answers that cannot be read", () => {
   it.each([
-    ["data without sound_list", { pagination: { total: 1 } }, "KeyAPI sent a list without sound_list."],
-    ["data: null", null, "KeyAPI sent a list without sound_list."],
+    ["data without sound_list", { pagination: { total: 1 } }],
+    ["data: null", null],
+  ])("%s → upstream-error, blamed on the input (KeyAPI's way of saying nothing is there, as for a sound)", (_name, data) => {
+    const detail = "KeyAPI sent a list without sound_list.";
+    expect(refusalOf(data)).toEqual({ kind: "upstream-error", blame: "request", detail });
+  });
+
+  it.each([
     ["a sound_list that is a string", { sound_list: "none" }, "KeyAPI sent a sound_list of an unexpected shape."],
     [
       "a sound_list that is an object",

@@ -134,12 +134,15 @@ describe("what a row says, as the chart embeds say it", () => {
     expect(ranks.map((rank, index) => rankOf(rank, 11 + index))).toEqual(embeds);
   });
 
-  it("the TikTok link: KeyAPI's when it is an https tiktok.com page, else one built from the clip id", () => {
+  it("the TikTok link: KeyAPI's when it is a page on https://www.tiktok.com/, else one built from the clip id", () => {
     const clipId = "6703723351497508865";
     const links = [
       "https://www.tiktok.com/music/New-Sun-6703723351497508865",
       "https://tiktok.com/music/x-1",
       "https://m.tiktok.com/music/x-1?lang=en",
+      "https://vm.tiktok.com/ZM1/",
+      "https://www.tiktok.com:8443/music/x-1",
+      "https://www.tiktok.com:443/music/x-4",
       " https://www.tiktok.com/music/x-2 ",
       "https://WWW.TIKTOK.COM/music/x-3",
       "http://www.tiktok.com/music/x-1",

@@ -128,3 +128,27 @@ group("the breaker, against a search KeyAPI fails on", () => {
     expect(upstream.callsFor("1")).toBe(1);
   });
 });
+
+group("the breaker, against chart pages KeyAPI has nothing for", () => {
+  it("is not opened for everyone by five pages past a chart's end that KeyAPI answers with data: null", async () => {
+    // Any client picks the region, the page and the filters; if KeyAPI says "nothing there" with data: null
+    // (as its detail endpoint does for a sound), that is the input's doing, not KeyAPI being unwell.
+    const upstream = fakeKeyApi((request, mock) => {
+      const url = new URL(request.url);
+      if (url.pathname === CHART && url.searchParams.get("page") !== "1") {
+        return Response.json({ code: 0, message: "success", data: null });
+      }
+      return mock.fetch(request);
+    });
+    const worker = testWorker();
+    const attacker = { headers: { "CF-Connecting-IP": "203.0.113.66" } };
+    const victim = { headers: { "CF-Connecting-IP": "198.51.100.7" } };
+    for (const region of ["AD", "BT", "CV", "DM", "ER"]) {
+      const res = await worker.fetch(`${CHART}?region=${region}&page=10&limit=20`, attacker);
+      expect(res.status, await describe(res)).toBe(502);
+    }
+    const res = await worker.fetch(`${SOUND_PATH}?clip_id=1`, victim);
+    expect(res.status, await describe(res)).toBe(200);
+    expect(upstream.callsFor("1")).toBe(1);
+  });
+});

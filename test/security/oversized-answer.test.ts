@@ -98,6 +98,28 @@ group("an answer with 130,000 trend points and 50,000 countries", () => {
   }, 60_000);
 });
 
+group("an answer with 300,000 trend points (the issue's figure, about 10 MB)", () => {
+  it("is served trimmed from one KeyAPI call, however many ask", async () => {
+    const trend = Array.from({ length: 300_000 }, (_, i) => ({ time: FIRST_DAY + i * DAY, value: 0.31 }));
+    const answer = JSON.stringify({ code: 0, message: "success", data: { sound: { clip_id: CLIP, title: "T", trend } } });
+    expect(answer.length).toBeGreaterThan(ANSWER_LIMITS.bodyBytes / 2);
+    const upstream = fakeKeyApi(() => new Response(answer, { headers: { "Content-Type": "application/json" } }));
+    const paths = [`${SOUND_PATH}?clip_id=${CLIP}3`, `/v1/tiktok/trending/music/card.svg?clip_id=${CLIP}3`];
+    // Two locations, each asked twice by a different client.
+    for (const worker of [testWorker(), testWorker()]) {
+      for (const [i, path] of paths.entries()) {
+        const res = await worker.fetch(path, { headers: { "CF-Connecting-IP": `198.51.100.${i + 1}` } });
+        expect(res.status, await describe(res)).toBe(200);
+        if (path.startsWith(SOUND_PATH)) {
+          const payload = (await res.json()) as { trend: unknown[] };
+          expect(payload.trend).toHaveLength(ANSWER_LIMITS.trendPoints);
+        }
+      }
+    }
+    expect(upstream.calls).toBe(1);
+  }, 60_000);
+});
+
 group("an answer too large to read", () => {
   it("is refused as upstream-error after reading at most the limit; the rest is never pulled", async () => {
     // A valid answer followed by whitespace (valid JSON padding), a few MiB past the limit in all.
@@ -129,4 +151,28 @@ group("an answer too large to read", () => {
     // The stream may read ahead a little, nowhere near the whole body.
     expect(pulled).toBeLessThan(ANSWER_LIMITS.bodyBytes + 16 * padding.byteLength);
   }, 30_000);
+
+  it("is remembered for the key: more askers, in any location, get the same 502 and cause no call", async () => {
+    const upstream = fakeKeyApi(() => {
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          controller.enqueue(new TextEncoder().encode(" ".repeat(1024 * 1024)));
+        },
+      });
+      return new Response(body, { headers: { "Content-Type": "application/json" } });
+    });
+    const paths = [
+      `${SOUND_PATH}?clip_id=${CLIP}4`,
+      `/v1/tiktok/trending/music/card.svg?clip_id=${CLIP}4`,
+      `/embed/sound/${CLIP}4`,
+    ];
+    for (const worker of [testWorker(), testWorker()]) {
+      for (const [i, path] of paths.entries()) {
+        const res = await worker.fetch(path, { headers: { "CF-Connecting-IP": `198.51.100.${i + 1}` } });
+        const status = res.headers.get("X-Card-Status") ?? String(res.status);
+        expect(status, await describe(res)).toBe("502");
+      }
+    }
+    expect(upstream.calls).toBe(1);
+  }, 60_000);
 });
