@@ -836,7 +836,7 @@ export function buildOpenApiDocument(): JsonObject {
           summary: "A trending chart (KeyAPI's Trending Music list)",
           description:
             "Same path and query names as KeyAPI. Whatever `page` and `limit` a client asks for, KeyAPI is asked " +
-            "for the same pages of `KEYAPI_LIST_PAGE_SIZE` (20) sounds that cover the window (one or two), cached " +
+            "for the same pages of `KEYAPI_LIST_PAGE_SIZE` (20) sounds that cover the window (one or two; up to three at a page size under 20), cached " +
             "like any answer, and the window is cut from them: varying `page` and `limit` costs no extra call, and " +
             "the top 100 costs at most five. An empty chart is a 200 with `sounds: []`. Unknown, repeated and empty " +
             "parameters are refused (400) with one entry per parameter in `errors`.",

@@ -201,7 +201,9 @@ export abstract class ApiElement<T> extends HTMLElement {
           notice(
             "⏳",
             "Too many requests right now",
-            automatic ? `The sound service is busy. Trying again in ${wait} s.` : "The sound service is busy.",
+            automatic
+              ? `The ${this.noun} service is busy. Trying again in ${wait} s.`
+              : `The ${this.noun} service is busy.`,
             automatic ? undefined : retryButton(),
           ),
         );

@@ -46,7 +46,7 @@ export async function chargeOneCall(
   if (!charge.allowed) {
     throw new ProblemError(
       "credit-budget-exhausted",
-      "Today's KeyAPI credit budget is spent. Sounds already cached are still served; others can be fetched after the next UTC midnight.",
+      "Today's KeyAPI credit budget is spent. Answers already cached are still served; others can be fetched after the next UTC midnight.",
       { retryAfter: charge.retryAfter },
     );
   }

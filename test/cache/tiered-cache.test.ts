@@ -514,14 +514,17 @@ group("cron warm-up", () => {
     expect(upstream.calls).toBe(2);
   });
 
-  it.each([503, 502, 504])("makes one call a run for an entry KeyAPI answers %i: the next run is its retry", async (status) => {
-    const { upstream, worker } = setup({ WARM_CLIP_IDS: "5" });
-    vi.spyOn(console, "log").mockImplementation(() => {});
-    upstream.mock.behave({ mode: "status", status });
-    await runCronIn(worker);
-    // A request waiting for its answer gets one quick retry on these statuses; the cron does not wait for anyone.
-    expect(upstream.calls).toBe(1);
-  });
+  it.each([503, 502, 504])(
+    "makes one call a run for an entry KeyAPI answers %i: the next run is its retry",
+    async (status) => {
+      const { upstream, worker } = setup({ WARM_CLIP_IDS: "5" });
+      vi.spyOn(console, "log").mockImplementation(() => {});
+      upstream.mock.behave({ mode: "status", status });
+      await runCronIn(worker);
+      // A request waiting for its answer gets one quick retry on these statuses; the cron does not wait for anyone.
+      expect(upstream.calls).toBe(1);
+    },
+  );
 
   it("is wired to the Worker's scheduled handler", async () => {
     const worker = (await import("../../src/index")).default;

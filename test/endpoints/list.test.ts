@@ -197,10 +197,13 @@ group("answers that cannot be read", () => {
   it.each([
     ["data without sound_list", { pagination: { total: 1 } }],
     ["data: null", null],
-  ])("%s → upstream-error, blamed on the input (KeyAPI's way of saying nothing is there, as for a sound)", (_name, data) => {
-    const detail = "KeyAPI sent a list without sound_list.";
-    expect(refusalOf(data)).toEqual({ kind: "upstream-error", blame: "request", detail });
-  });
+  ])(
+    "%s → upstream-error, blamed on the input (KeyAPI's way of saying nothing is there, as for a sound)",
+    (_name, data) => {
+      const detail = "KeyAPI sent a list without sound_list.";
+      expect(refusalOf(data)).toEqual({ kind: "upstream-error", blame: "request", detail });
+    },
+  );
 
   it.each([
     ["a sound_list that is a string", { sound_list: "none" }, "KeyAPI sent a sound_list of an unexpected shape."],

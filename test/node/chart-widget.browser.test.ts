@@ -271,7 +271,7 @@ main{display:grid;grid-template-columns:repeat(2,420px);gap:20px;align-items:sta
     // KeyAPI's rate limit: the service is busy, and the chart tries again by itself.
     await behave({ mode: "status", status: 429, retryAfter: 30, times: 1 });
     await change(page, "s", { region: "JP" }, "rate-limited");
-    expect(await page.locator("#s .detail").textContent()).toBe("The sound service is busy. Trying again in 30 s.");
+    expect(await page.locator("#s .detail").textContent()).toBe("The chart service is busy. Trying again in 30 s.");
     await page.close();
   });
 

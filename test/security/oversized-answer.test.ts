@@ -101,7 +101,11 @@ group("an answer with 130,000 trend points and 50,000 countries", () => {
 group("an answer with 300,000 trend points (the issue's figure, about 10 MB)", () => {
   it("is served trimmed from one KeyAPI call, however many ask", async () => {
     const trend = Array.from({ length: 300_000 }, (_, i) => ({ time: FIRST_DAY + i * DAY, value: 0.31 }));
-    const answer = JSON.stringify({ code: 0, message: "success", data: { sound: { clip_id: CLIP, title: "T", trend } } });
+    const answer = JSON.stringify({
+      code: 0,
+      message: "success",
+      data: { sound: { clip_id: CLIP, title: "T", trend } },
+    });
     expect(answer.length).toBeGreaterThan(ANSWER_LIMITS.bodyBytes / 2);
     const upstream = fakeKeyApi(() => new Response(answer, { headers: { "Content-Type": "application/json" } }));
     const paths = [`${SOUND_PATH}?clip_id=${CLIP}3`, `/v1/tiktok/trending/music/card.svg?clip_id=${CLIP}3`];
