@@ -35,6 +35,24 @@ group("RATE_LIMITER", () => {
     expect(upstream.calls).toBe(1);
   }, 30_000);
 
+  it("counts every address of one IPv6 /64 as one client", async () => {
+    await withinOneRateWindow();
+    fakeKeyApi();
+    const worker = testWorker();
+    const statuses = new Map<number, number>();
+    for (let i = 0; i <= RATE_LIMIT; i++) {
+      const address = `2001:db8:120:120:${(i % 7).toString(16)}:${i.toString(16)}::${i + 1}`;
+      const res = await worker.fetch(`${SOUND_PATH}?clip_id=1`, { headers: { "CF-Connecting-IP": address } });
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(statuses)).toEqual({ 200: RATE_LIMIT, 429: 1 });
+    // The next /64 is another client.
+    const other = await worker.fetch(`${SOUND_PATH}?clip_id=1`, {
+      headers: { "CF-Connecting-IP": "2001:db8:120:121::1" },
+    });
+    expect(other.status).toBe(200);
+  }, 30_000);
+
   it("does not count /health", async () => {
     const worker = testWorker();
     for (let i = 0; i < RATE_LIMIT + 5; i++) {
