@@ -56,10 +56,17 @@ export type ParamSchemas = Record<string, z.ZodMiniType<unknown, string>>;
 export type ParamValues<S extends ParamSchemas> = { [K in keyof S]?: z.output<S[K]> };
 
 /**
+ * A rule across parameters (`page × limit`): given the values read and the
+ * names that broke a rule of their own, the problems it finds. It decides
+ * itself what it needs: a parameter that was refused is not in `values`.
+ */
+export type CrossRule<S extends ParamSchemas> = (values: ParamValues<S>, refused: ReadonlySet<string>) => ParamError[];
+
+/**
  * Reads the parameters `schemas` names from a query string, strictly: unknown
  * (unless told to ignore them), repeated and empty parameters are errors too,
  * and so is a missing `required` one. `fixed` values come from elsewhere (the path) and follow the same rules,
- * but may not appear in the query. Every problem is reported at once.
+ * but may not appear in the query. Every problem is reported at once, `across`'s too.
  */
 export function readParams<S extends ParamSchemas>(
   search: URLSearchParams,
@@ -69,6 +76,7 @@ export function readParams<S extends ParamSchemas>(
     fixed?: Partial<Record<keyof S & string, string>>;
     /** `ignore` for protocols whose clients add parameters of their own (oEmbed). */
     unknown?: "refuse" | "ignore";
+    across?: CrossRule<S>;
   } = {},
 ): ParamValues<S> {
   const errors: ParamError[] = [];
@@ -105,6 +113,9 @@ export function readParams<S extends ParamSchemas>(
   }
   for (const name of options.required ?? []) {
     if (!values.has(name)) errors.push({ param: name, message: "is required" });
+  }
+  if (options.across) {
+    errors.push(...options.across(parsed as ParamValues<S>, new Set(errors.map((error) => error.param))));
   }
 
   if (errors.length > 0) throw invalidInput("invalid-query", "Invalid query parameters", errors);
