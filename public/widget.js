@@ -1,3 +1,3 @@
 // <tiktok-sound>: the stable address to embed (cached for minutes). It loads the build named
 // after its content hash (cached for a year); see the README, "Embed the widget".
-export * from "./widget/tiktok-sound.d9d6012526.js";
+export * from "./widget/tiktok-sound.f81e094b85.js";
