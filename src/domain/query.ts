@@ -10,14 +10,19 @@ import { boundedText } from "./text";
 
 export const PERIODS = [7, 30, 120] as const;
 export type Period = (typeof PERIODS)[number];
+/** What every refusal of a period says: "must be one of 7, 30 or 120". */
+export const PERIOD_RULE = `must be one of ${PERIODS.slice(0, -1).join(", ")} or ${PERIODS.at(-1)}`;
 
 export const DEFAULT_PERIOD: Period = 7;
 export const DEFAULT_REGION = "US";
 
 export const clipId = z.string().check(z.regex(/^[0-9]{1,20}$/, "must be 1 to 20 decimal digits (0-9)"));
 
+/** Each period as a query spells it: "7", "30", "120". */
+const PERIOD_SPELLINGS = PERIODS.map((days) => `${days}` as const);
+
 export const period = z.pipe(
-  z.enum(["7", "30", "120"], "must be one of 7, 30 or 120"),
+  z.enum(PERIOD_SPELLINGS, PERIOD_RULE),
   z.transform((value) => Number(value) as Period),
 );
 
