@@ -61,8 +61,10 @@ export function chartSearch(
   if (!REGION_CODES.has(region)) errors.push("region must be an ISO 3166-1 country code, such as US");
   const period = value("period") ?? "7";
   if (!["7", "30", "120"].includes(period)) errors.push("period must be one of 7, 30 or 120");
+  const refusedBefore = errors.length;
   const limit = count("limit", MAX_LIMIT, DEFAULT_CHART_LIMIT);
   const page = count("page", MAX_DEPTH, 1);
+  const windowRead = errors.length === refusedBefore;
   const newToTop100 = flag("new-to-top-100");
   const commercialMusic = flag("commercial-music");
   // As the API normalises it: NFKC, trimmed, inner whitespace as one space.
@@ -71,7 +73,8 @@ export function chartSearch(
   else if (/\p{Cc}/u.test(keyword)) errors.push("search-keyword must not contain control characters");
   // KeyAPI reads FALSE as "no search".
   else if (keyword.toLowerCase() === "false") errors.push("search-keyword must not be false");
-  if (errors.length === 0 && page * limit > MAX_DEPTH) errors.push(`page × limit must be at most ${MAX_DEPTH}`);
+  // As the API: named beside any other problem, once page and limit are both read.
+  if (windowRead && page * limit > MAX_DEPTH) errors.push(`page × limit must be at most ${MAX_DEPTH}`);
   if (errors.length > 0) return { errors };
 
   const query = new URLSearchParams({ region, period, limit: String(limit) });

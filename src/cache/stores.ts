@@ -5,6 +5,7 @@
  */
 import * as z from "zod/mini";
 import type { CachedAnswer } from "../domain/freshness";
+import { sha256Hex } from "../util/sha256";
 
 export interface AnswerStore {
   readonly tier: "edge" | "kv";
@@ -26,7 +27,8 @@ function toAnswer(meta: unknown, body: string): CachedAnswer | undefined {
 
 /**
  * Tier 1. Keys are URLs on the request's own host (the Cache API is per zone);
- * Cache-Control tells the data centre how long to keep the entry.
+ * Cache-Control tells the data centre how long to keep the entry. URLs may be
+ * 16 KB; the longest cache key (a search of 50 emoji) makes one of about 1.1 KB.
  */
 export function edgeCacheStore(cache: Cache, origin: string): AnswerStore {
   const url = (key: string) => `${origin}/__sound-cache/${encodeURIComponent(key)}`;
@@ -60,18 +62,44 @@ export function edgeCacheStore(cache: Cache, origin: string): AnswerStore {
 /** KV refuses `expirationTtl` under 60 seconds. */
 export const KV_MIN_TTL_SECONDS = 60;
 
+/**
+ * Every KV name is at most this many UTF-8 bytes: KV refuses names over 512,
+ * and a write or read with one fails (a warning, then the coordinator is asked).
+ */
+export const KV_NAME_MAX_BYTES = 400;
+const READABLE = "sound:";
+const HASHED = "sound-sha256:";
+/** What a hashed name keeps of its key, so a listing still says what it is: ≤ 4 bytes each, 320 in all. */
+const HASHED_KEPT_CODE_POINTS = 80;
+
+/**
+ * The KV name of a cache key: the key itself while that fits in
+ * `KV_NAME_MAX_BYTES`; past it (a search of 50 emoji is about 600 characters
+ * percent-encoded), the key's start and a SHA-256 of the whole key, under a
+ * prefix of its own, so no readable name can equal a hashed one.
+ *
+ * @example await kvName("v1:6703723351497508865:7:US") // → "sound:v1:6703723351497508865:7:US"
+ * @example await kvName(`list-v1:US:7:1:20:q=${"%F0%9F%8E%B5".repeat(50)}`)
+ *   // → "sound-sha256:list-v1:US:7:1:20:q=%F0%9F%8E%B5…(80 characters of the key):<64 hex digits>"
+ */
+export async function kvName(key: string): Promise<string> {
+  const readable = READABLE + key;
+  if (new TextEncoder().encode(readable).length <= KV_NAME_MAX_BYTES) return readable;
+  const kept = Array.from(key).slice(0, HASHED_KEPT_CODE_POINTS).join("");
+  return `${HASHED}${kept}:${await sha256Hex(key)}`;
+}
+
 /** Tier 2. The body is the value; status, ETag and time are metadata (well under KV's 1 KiB). */
 export function kvStore(kv: KVNamespace): AnswerStore {
-  const name = (key: string) => `sound:${key}`;
   return {
     tier: "kv",
     async read(key) {
-      const { value, metadata } = await kv.getWithMetadata(name(key), { type: "text" });
+      const { value, metadata } = await kv.getWithMetadata(await kvName(key), { type: "text" });
       return value === null ? undefined : toAnswer(metadata, value);
     },
     async write(key, answer, ttlSeconds) {
       const { status, etag, storedAt } = answer;
-      await kv.put(name(key), answer.body, {
+      await kv.put(await kvName(key), answer.body, {
         expirationTtl: Math.max(KV_MIN_TTL_SECONDS, Math.ceil(ttlSeconds)),
         metadata: { status, etag, storedAt },
       });

@@ -5,11 +5,12 @@
  * can never multiply paid calls.
  */
 import * as z from "zod/mini";
-import { ProblemError } from "./problems";
 import {
+  type CrossRule,
   countParam,
   DEFAULT_PERIOD,
   DEFAULT_REGION,
+  type ParamValues,
   type Period,
   period,
   readParams,
@@ -92,6 +93,29 @@ export const chartQueryParams = {
   search_keyword: searchKeyword,
 } as const;
 
+type ChartParamValues = ParamValues<typeof chartQueryParams>;
+
+/** The window the parameters ask for, defaults filled in. */
+const windowOf = (values: ChartParamValues) => ({
+  page: values.page ?? 1,
+  limit: values.limit ?? DEFAULT_CHART_LIMIT,
+});
+
+/**
+ * `page × limit` over `MAX_CHART_DEPTH` names both, beside any other problem,
+ * once both are known: given and valid, or left to their defaults.
+ */
+const depthRule: CrossRule<typeof chartQueryParams> = (values, refused) => {
+  if (refused.has("page") || refused.has("limit")) return [];
+  const { page, limit } = windowOf(values);
+  if (page * limit <= MAX_CHART_DEPTH) return [];
+  const message = `page × limit must be at most ${MAX_CHART_DEPTH}`;
+  return [
+    { param: "page", message },
+    { param: "limit", message },
+  ];
+};
+
 /**
  * Reads the list endpoint's query strictly, like the detail endpoint's: unknown,
  * repeated and empty parameters and every broken rule are reported at once.
@@ -100,26 +124,14 @@ export const chartQueryParams = {
  *   // → { region: "GB", period: 7, newToTop100: false, commercialMusic: false, searchKeyword: null, page: 1, limit: 5 }
  */
 export function parseChartQuery(search: URLSearchParams): ChartQuery {
-  const values = readParams(search, chartQueryParams);
-  const page = values.page ?? 1;
-  const limit = values.limit ?? DEFAULT_CHART_LIMIT;
-  if (page * limit > MAX_CHART_DEPTH) {
-    const message = `page × limit must be at most ${MAX_CHART_DEPTH}`;
-    throw new ProblemError("invalid-query", "Invalid query parameters: page, limit.", {
-      errors: [
-        { param: "page", message },
-        { param: "limit", message },
-      ],
-    });
-  }
+  const values = readParams(search, chartQueryParams, { across: depthRule });
   return {
     region: values.region ?? DEFAULT_REGION,
     period: values.period ?? DEFAULT_PERIOD,
     newToTop100: values.new_to_top_100 ?? false,
     commercialMusic: values.commercial_music ?? false,
     searchKeyword: values.search_keyword ?? null,
-    page,
-    limit,
+    ...windowOf(values),
   };
 }
 

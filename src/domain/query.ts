@@ -10,14 +10,19 @@ import { boundedText } from "./text";
 
 export const PERIODS = [7, 30, 120] as const;
 export type Period = (typeof PERIODS)[number];
+/** What every refusal of a period says: "must be one of 7, 30 or 120". */
+export const PERIOD_RULE = `must be one of ${PERIODS.slice(0, -1).join(", ")} or ${PERIODS.at(-1)}`;
 
 export const DEFAULT_PERIOD: Period = 7;
 export const DEFAULT_REGION = "US";
 
 export const clipId = z.string().check(z.regex(/^[0-9]{1,20}$/, "must be 1 to 20 decimal digits (0-9)"));
 
+/** Each period as a query spells it: "7", "30", "120". */
+const PERIOD_SPELLINGS = PERIODS.map((days) => `${days}` as const);
+
 export const period = z.pipe(
-  z.enum(["7", "30", "120"], "must be one of 7, 30 or 120"),
+  z.enum(PERIOD_SPELLINGS, PERIOD_RULE),
   z.transform((value) => Number(value) as Period),
 );
 
@@ -56,10 +61,17 @@ export type ParamSchemas = Record<string, z.ZodMiniType<unknown, string>>;
 export type ParamValues<S extends ParamSchemas> = { [K in keyof S]?: z.output<S[K]> };
 
 /**
+ * A rule across parameters (`page × limit`): given the values read and the
+ * names that broke a rule of their own, the problems it finds. It decides
+ * itself what it needs: a parameter that was refused is not in `values`.
+ */
+export type CrossRule<S extends ParamSchemas> = (values: ParamValues<S>, refused: ReadonlySet<string>) => ParamError[];
+
+/**
  * Reads the parameters `schemas` names from a query string, strictly: unknown
  * (unless told to ignore them), repeated and empty parameters are errors too,
  * and so is a missing `required` one. `fixed` values come from elsewhere (the path) and follow the same rules,
- * but may not appear in the query. Every problem is reported at once.
+ * but may not appear in the query. Every problem is reported at once, `across`'s too.
  */
 export function readParams<S extends ParamSchemas>(
   search: URLSearchParams,
@@ -69,6 +81,7 @@ export function readParams<S extends ParamSchemas>(
     fixed?: Partial<Record<keyof S & string, string>>;
     /** `ignore` for protocols whose clients add parameters of their own (oEmbed). */
     unknown?: "refuse" | "ignore";
+    across?: CrossRule<S>;
   } = {},
 ): ParamValues<S> {
   const errors: ParamError[] = [];
@@ -105,6 +118,9 @@ export function readParams<S extends ParamSchemas>(
   }
   for (const name of options.required ?? []) {
     if (!values.has(name)) errors.push({ param: name, message: "is required" });
+  }
+  if (options.across) {
+    errors.push(...options.across(parsed as ParamValues<S>, new Set(errors.map((error) => error.param))));
   }
 
   if (errors.length > 0) throw invalidInput("invalid-query", "Invalid query parameters", errors);

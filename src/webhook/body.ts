@@ -4,6 +4,7 @@
  */
 import * as z from "zod/mini";
 import { invalidInput, MAX_ECHOED_NAME, type ParamError, ProblemError } from "../domain/problems";
+import { PERIOD_RULE } from "../domain/query";
 import { type SoundQuery, soundQueryParams, withDefaults } from "../domain/sound";
 import { boundedText } from "../domain/text";
 
@@ -12,7 +13,7 @@ export const MAX_WEBHOOK_BODY_BYTES = 16 * 1024;
 
 /** `period` as a JSON number (7) or the query's string form ("7"). */
 const period = z.pipe(
-  z.union([z.pipe(z.number(), z.transform(String)), z.string()], "must be one of 7, 30 or 120"),
+  z.union([z.pipe(z.number(), z.transform(String)), z.string()], PERIOD_RULE),
   soundQueryParams.period,
 );
 

@@ -4,6 +4,7 @@ import { expect, describe as group, it, vi } from "vitest";
 import type { MockBehaviour } from "../../mock/keyapi";
 import { CRON_INTERVAL_SECONDS, NOT_FOUND_RECHECK_SECONDS } from "../../src/domain/freshness";
 import { warmUp } from "../../src/scheduled";
+import { CHART_PATH } from "../support/charts";
 import { TEST_KEYAPI_KEY } from "../support/constants";
 import { clipIdOf, fakeKeyApi, refusal } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
@@ -142,6 +143,34 @@ group("tiers", () => {
       expirationTtl: NOT_FOUND_RECHECK_SECONDS,
       metadata: { status: 404 },
     });
+  });
+
+  it("stores a search KV's 512-byte key limit would not take (50 emoji) in KV, and serves it from KV elsewhere", async () => {
+    const clock = { now: Date.UTC(2026, 10, 25, 12) };
+    const upstream = fakeKeyApi();
+    const options = { clock: () => clock.now };
+    const warned = vi.spyOn(console, "warn");
+    const put = vi.spyOn(env.SOUND_CACHE, "put");
+    // 🎵 × 50: the longest search there is, ~600 characters percent-encoded in the cache key.
+    const path = `${CHART_PATH}?search_keyword=${"%F0%9F%8E%B5".repeat(50)}`;
+    const first = testWorker(TTLS, options);
+    const original = await first.fetch(path);
+    expect(original.headers.get("X-Cache"), await describe(original)).toBe("MISS");
+
+    // Another location, its own memory and Cache API: KV has it, so its coordinator is not asked.
+    const elsewhere = testWorker(TTLS, options);
+    const fromKv = await elsewhere.fetch(path);
+    expect(fromKv.headers.get("X-Cache"), await describe(fromKv)).toBe("HIT");
+    expect(fromKv.headers.get("Server-Timing")).toBe('cache;desc="kv"');
+    expect(await fromKv.text()).toBe(await original.text());
+    // And tier 1 takes the key as it is (a URL of about 1 KB).
+    elsewhere.runtime.cache.memory.clear();
+    const fromEdge = await elsewhere.fetch(path);
+    expect(fromEdge.headers.get("Server-Timing"), await describe(fromEdge)).toBe('cache;desc="edge"');
+    expect(upstream.calls).toBe(1);
+    expect(warned).not.toHaveBeenCalled();
+    expect(put).toHaveBeenCalledTimes(1);
+    expect(new TextEncoder().encode(String(put.mock.calls[0]?.[0])).length).toBeLessThanOrEqual(512);
   });
 
   it("keeps tier 0 within its bound", async () => {

@@ -105,6 +105,14 @@ describe("chartSearch: the element's attributes as the list endpoint's query", (
     expect(apiReads({ page: "11", limit: "20" })).toBeNull();
   });
 
+  it("names page × limit beside every other problem, once page and limit are both read, as the API does", () => {
+    expect(search({ page: "11", limit: "20", period: "8" })).toEqual({
+      errors: ["period must be one of 7, 30 or 120", "page × limit must be at most 200"],
+    });
+    expect(search({ page: "201", limit: "5" })).toEqual({ errors: ["page must be a whole number from 1 to 200"] });
+    expect(search({ page: "50", limit: "21" })).toEqual({ errors: ["limit must be a whole number from 1 to 20"] });
+  });
+
   it("names every bad attribute at once", () => {
     const result = search({ region: "XX", period: "8", limit: "0", "commercial-music": "yes" });
     expect("errors" in result && result.errors.map((error) => error.split(" ")[0])).toEqual([

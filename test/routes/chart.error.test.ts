@@ -111,6 +111,32 @@ group("every parameter rule: 400 naming each bad parameter, no KeyAPI call", () 
   );
 
   it.each([
+    // limit left to its default (20): 11 × 20 is too deep too.
+    ["page=11&period=8", [{ param: "period", message: "must be one of 7, 30 or 120" }]],
+    ["region=XX&page=14&limit=15", [{ param: "region", message: "is not an ISO 3166-1 country code" }]],
+    ["utm=1&page=101&limit=2", [{ param: "utm", message: "is not a known parameter" }]],
+  ])("%s: page × limit over 200 is named beside every other problem", async (query, others) => {
+    const body = await refusal(query);
+    const params = [...others.map((error) => error.param), "page", "limit"];
+    expect(body.detail).toBe(`Invalid query parameters: ${params.join(", ")}.`);
+    expect(body.errors).toEqual([
+      ...others,
+      { param: "page", message: DEPTH_RULE },
+      { param: "limit", message: DEPTH_RULE },
+    ]);
+  });
+
+  it.each([
+    // The depth is only known once both are: a page or limit that broke its own rule is named for that alone.
+    ["page=201&limit=5", [{ param: "page", message: PAGE_RULE }]],
+    ["page=50&limit=21", [{ param: "limit", message: LIMIT_RULE }]],
+    ["page=50&page=50", [{ param: "page", message: "must be given only once" }]],
+    ["page=50&limit=", [{ param: "limit", message: "must not be empty" }]],
+  ])("%s: no depth problem while page or limit is itself refused", async (query, errors) => {
+    expect((await refusal(query)).errors).toEqual(errors);
+  });
+
+  it.each([
     ["page=10&limit=20", [10]],
     ["page=200&limit=1", [10]],
     ["page=40&limit=5", [10]],
