@@ -21,6 +21,9 @@ import { decodeSigningSecret } from "./webhook/standard";
  */
 export const DEFAULT_CREDIT_BUDGET_PER_DAY = 2000;
 
+/** A chart `WARM_CHARTS` names: a region and a period, never a filter or a search (`US:7` says it all). */
+export type WarmChart = ChartFilter & { newToTop100: false; commercialMusic: false; searchKeyword: null };
+
 export type AllowedOrigins = { any: true } | { any: false; origins: ReadonlySet<string> };
 
 export type Config = {
@@ -32,7 +35,7 @@ export type Config = {
   /** Sounds kept warm by the cron trigger (`WARM_CLIP_IDS`). */
   warmQueries: SoundQuery[];
   /** Charts whose first upstream page the cron trigger keeps warm (`WARM_CHARTS`). */
-  warmCharts: ChartFilter[];
+  warmCharts: WarmChart[];
   /** The page size KeyAPI's list is asked for (`KEYAPI_LIST_PAGE_SIZE`): every chart is fetched in pages of it. */
   listPageSize: number;
   soundCache: KVNamespace;
@@ -174,8 +177,8 @@ const warmList = z.pipe(
 /** `region:period` pairs, comma-separated (`US:7,GB:30`), with the list endpoint's rules; no filters, no search. */
 const warmCharts = z.pipe(
   z.string(),
-  z.transform((value, ctx): ChartFilter[] => {
-    const charts: ChartFilter[] = [];
+  z.transform((value, ctx): WarmChart[] => {
+    const charts: WarmChart[] = [];
     for (const entry of value
       .split(",")
       .map((item) => item.trim())

@@ -129,6 +129,8 @@ const configSchema = z.object({
   negative_ttl_seconds: z.int(),
   upstream_timeout_ms: z.int(),
   warm_clip_ids: z.array(z.string()),
+  warm_charts: z.array(z.string()),
+  list_page_size: z.int(),
   budget_alerts: z.object({ webhook: z.boolean(), signed: z.boolean(), thresholds: z.array(z.number()) }),
 });
 
@@ -969,7 +971,8 @@ export function buildOpenApiDocument(): JsonObject {
       operationId: "getSpendConfiguration",
       summary: "The configuration that decides spend (operator)",
       description:
-        "Freshness and stale windows, the daily budget, the warm list, the worker's version and whether budget " +
+        "Freshness and stale windows, the daily budget, the warm lists (sounds as `clip_id:period:region`, charts " +
+        "as `REGION:PERIOD`, page 1 of each kept fresh), the list's page size, the worker's version and whether budget " +
         `alerts (\`${ALERT_EVENT_TYPE}\` at ${BUDGET_THRESHOLDS.map((share) => `${share * 100} %`).join(", ")}) ` +
         "have a receiver and a signing key. Never a secret, and not the alert URL (it may hold one).",
       answer: ["The configuration.", "SpendConfiguration"],

@@ -1,5 +1,6 @@
 // The operator console: asks for the admin token once (kept in sessionStorage, sent only as a Bearer token),
 // reads the admin API and draws it. Everything reaches the page as text or through DOM calls, never as markup.
+import { keyLinks } from "./links.js";
 import {
   budgetBar,
   dailyBars,
@@ -165,7 +166,7 @@ function render({ usage, hours, history, keys, config }) {
       : table(
           `The ${keys.length} keys that cost most today, most credits first`,
           ["Endpoint", "Key", "Calls", "Credits", "Last outcome", "See it"],
-          keys.map((row) => [row.endpoint, code(row.key), row.calls, row.credits, row.last_outcome, keyLinks(row)]),
+          keys.map((row) => [row.endpoint, code(row.key), row.calls, row.credits, row.last_outcome, seeIt(row)]),
         ),
   );
 
@@ -178,7 +179,8 @@ function render({ usage, hours, history, keys, config }) {
     ["Then served stale, while refreshing, for", seconds(config.stale_ttl_seconds)],
     ["“Not found” remembered for", seconds(config.negative_ttl_seconds)],
     ["KeyAPI deadline", `${config.upstream_timeout_ms} ms`],
-    ["Kept warm by the cron", config.warm_clip_ids.length === 0 ? "nothing" : config.warm_clip_ids.join(", ")],
+    ["Kept warm by the cron", warmLists(config)],
+    ["A chart page from KeyAPI", `${config.list_page_size} sounds, one call`],
     [
       "Budget alerts",
       alerts.webhook
@@ -187,6 +189,17 @@ function render({ usage, hours, history, keys, config }) {
     ],
   ]);
   byId("updated").textContent = `Updated ${new Date(now).toISOString().slice(11, 16)} UTC`;
+}
+
+/** The cron's lists, and what keeping them warm costs: about one call per entry and freshness window. */
+function warmLists({ warm_clip_ids: sounds, warm_charts: charts, credits_per_call: perCall }) {
+  const calls = sounds.length + charts.length;
+  if (calls === 0) return "nothing";
+  const lists = [];
+  if (sounds.length > 0) lists.push(`sounds ${sounds.join(", ")}`);
+  if (charts.length > 0) lists.push(`charts ${charts.join(", ")} (page 1 of each)`);
+  const cost = `${calls} KeyAPI ${calls === 1 ? "call" : "calls"} (${calls * perCall} credits)`;
+  return `${lists.join("; ")}: about ${cost} per freshness window`;
 }
 
 function seconds(value) {
@@ -251,27 +264,12 @@ function link(text, href) {
   return node;
 }
 
-/**
- * Where to see what a key fetched: a detail key (`clip_id:period:region`) has its card and embed page; a list
- * key, the chart's JSON for its region and period. Keys are checked, never pasted into a URL as they come.
- */
-function keyLinks({ endpoint, key }) {
+/** The links to what a key fetched (see links.js), " · " between them. */
+function seeIt({ endpoint, key }) {
   const links = document.createElement("span");
-  const detail = /^(\d{1,20}):(7|30|120):([A-Z]{2})$/.exec(key);
-  if (endpoint === "detail" && detail) {
-    const [, clip, period, region] = detail;
-    const query = new URLSearchParams({ region, period });
-    links.append(
-      link("card", `/v1/tiktok/trending/music/card.svg?clip_id=${clip}&${query}`),
-      " · ",
-      link("embed page", `/embed/sound/${clip}?${query}`),
-    );
-  }
-  const chart = /^([A-Z]{2}):(7|30|120)(?::|$)/.exec(key);
-  if (endpoint === "list" && chart) {
-    links.append(
-      link("JSON", `/v1/tiktok/trending/music?${new URLSearchParams({ region: chart[1], period: chart[2] })}`),
-    );
+  for (const [index, [text, href]] of keyLinks(endpoint, key).entries()) {
+    if (index > 0) links.append(" · ");
+    links.append(link(text, href));
   }
   return links;
 }

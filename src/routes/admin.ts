@@ -9,7 +9,7 @@ import { type Context, Hono } from "hono";
 import * as z from "zod/mini";
 import { version } from "../../package.json";
 import type { AppEnv } from "../app-env";
-import type { Config } from "../config";
+import type { Config, WarmChart } from "../config";
 import { BUDGET_THRESHOLDS } from "../domain/budget-alerts";
 import { ProblemError, type ProblemKind } from "../domain/problems";
 import { countParam, readParams } from "../domain/query";
@@ -72,6 +72,10 @@ export type ConfigAnswer = {
   upstream_timeout_ms: number;
   /** `clip_id:period:region`, as the ledger and the logs name keys. */
   warm_clip_ids: string[];
+  /** `REGION:PERIOD`, as `WARM_CHARTS` spells them: page 1 of each is kept fresh. */
+  warm_charts: string[];
+  /** `KEYAPI_LIST_PAGE_SIZE`: the sounds in each page of a chart KeyAPI is asked for (one call each). */
+  list_page_size: number;
   budget_alerts: { webhook: boolean; signed: boolean; thresholds: number[] };
 };
 
@@ -85,12 +89,22 @@ export function configAnswer(config: Config): ConfigAnswer {
     negative_ttl_seconds: config.ttls.negativeSeconds,
     upstream_timeout_ms: config.upstreamTimeoutMs,
     warm_clip_ids: config.warmQueries.map(detailEndpoint.key),
+    warm_charts: config.warmCharts.map(warmChartName),
+    list_page_size: config.listPageSize,
     budget_alerts: {
       webhook: config.alerts !== undefined,
       signed: config.alerts?.key !== undefined,
       thresholds: [...BUDGET_THRESHOLDS],
     },
   };
+}
+
+/**
+ * Region and period say it all: a `WarmChart` has no filter or search (a config whose warm charts could carry
+ * one would not type-check here).
+ */
+function warmChartName({ region, period }: WarmChart): string {
+  return `${region}:${period}`;
 }
 
 export function adminRoutes(clock: () => number) {

@@ -379,6 +379,9 @@ group("the admin endpoints' rules", () => {
     const { worker } = location({
       CREDIT_BUDGET_PER_DAY: "500",
       WARM_CLIP_IDS: "6703723351497508865,42:30:gb",
+      // Charts cost credits too: the cron keeps page 1 of each fresh, in pages of KEYAPI_LIST_PAGE_SIZE.
+      WARM_CHARTS: "US:7, gb:30, br",
+      KEYAPI_LIST_PAGE_SIZE: "15",
       ALERT_WEBHOOK_URL: "https://hooks.example/catch/123?token=secret-in-url",
       ALERT_WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
     });
@@ -392,6 +395,8 @@ group("the admin endpoints' rules", () => {
       negative_ttl_seconds: 300,
       upstream_timeout_ms: 8000,
       warm_clip_ids: ["6703723351497508865:7:US", "42:30:GB"],
+      warm_charts: ["US:7", "GB:30", "BR:7"],
+      list_page_size: 15,
       budget_alerts: { webhook: true, signed: true, thresholds: [0.5, 0.8, 1] },
     });
     expect(JSON.stringify(body)).not.toMatch(/secret|hooks\.example|whsec|admin-token/);

@@ -2,8 +2,8 @@
  * The operator console (`/admin`) in Chromium, against the worker under
  * `wrangler dev` and the mock KeyAPI: the token asked for once (and again
  * after a wrong one), the plots drawn with the ledger's numbers (read from
- * their text alternatives and their geometry), the keys linking to their card
- * and embed page, the disabled state, keyboard use, its CSP, and axe in light
+ * their text alternatives and their geometry), the keys (a sound's and a
+ * chart's) linking to their card and embed page, the warm lists, the disabled state, keyboard use, its CSP, and axe in light
  * and dark. Takes docs/admin.png for the README when it is missing or
  * `UPDATE_SCREENSHOTS=1` is set.
  *
@@ -28,6 +28,7 @@ import {
 const SCREENSHOT = new URL("../../docs/admin.png", import.meta.url);
 const ADMIN_TOKEN = "console-test-token-0123456789";
 const SOUND_PATH = "/v1/tiktok/trending/music/detail";
+const CHART_PATH = "/v1/tiktok/trending/music";
 const CLIPS = ["6703723351497508865", "7300000000000000001", "7300000000000000002"];
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -45,19 +46,24 @@ describe.runIf(browserTestsRun)("the operator console in Chromium", () => {
   beforeAll(async () => {
     mock = await startMockServer();
     [worker, disabled] = await Promise.all([
-      startWorker({ vars: { KEYAPI_BASE_URL: mock.url, ADMIN_TOKEN, CREDIT_BUDGET_PER_DAY: "40" } }),
+      // A warm chart, and no warm sound (WARM_CLIP_IDS is empty): the cron does not run under wrangler dev.
+      startWorker({
+        vars: { KEYAPI_BASE_URL: mock.url, ADMIN_TOKEN, CREDIT_BUDGET_PER_DAY: "40", WARM_CHARTS: "US:7" },
+      }),
       startWorker({ vars: { KEYAPI_BASE_URL: mock.url } }),
     ]);
-    // Three sounds (3 calls, 6 credits), the first asked twice (the second time a hit), the last in GB.
+    // Three sounds, the first asked twice (the second time a hit), the last in GB, and a filtered chart:
+    // 4 calls, 8 credits.
     for (const path of [
       `${SOUND_PATH}?clip_id=${CLIPS[0]}`,
       `${SOUND_PATH}?clip_id=${CLIPS[0]}`,
       `${SOUND_PATH}?clip_id=${CLIPS[1]}&period=30`,
       `${SOUND_PATH}?clip_id=${CLIPS[2]}&region=gb`,
+      `${CHART_PATH}?region=GB&period=30&new_to_top_100=true`,
     ]) {
       expect((await fetch(`${worker.url}${path}`)).status).toBe(200);
     }
-    expect(mock.mock.stats.calls).toBe(3);
+    expect(mock.mock.stats.calls).toBe(4);
     browser = await launchBrowser();
     context = await newLoopbackContext(browser, { viewport: { width: 1000, height: 900 } });
   }, 60_000);
@@ -113,52 +119,70 @@ describe.runIf(browserTestsRun)("the operator console in Chromium", () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("today-title");
     expect(await page.locator("#sign-in").isVisible()).toBe(false);
 
-    // Today: 6 of 40 credits, the bar filled to 6/40 of its 600 units.
+    // Today: 8 of 40 credits, the bar filled to 8/40 of its 600 units.
     expect(await desc(page, "today-spend")).toMatch(
-      /^6 of 40 credits spent today \(15 %\), 34 left\. Projected by the reset: \d+(, more than the budget: calls stop at 40)?\.$/,
+      /^8 of 40 credits spent today \(20 %\), 32 left\. Projected by the reset: \d+(, more than the budget: calls stop at 40)?\.$/,
     );
-    expect(await page.locator("#today-spend rect.fill").getAttribute("width")).toBe("90");
-    expect(await page.locator("#today-figures").textContent()).toContain("6 credits (3 KeyAPI calls)");
-    expect(await desc(page, "hours-spend")).toMatch(/^24 hours from \d\d:00 to \d\d:00 UTC: 6 credits in all; most/);
+    expect(await page.locator("#today-spend rect.fill").getAttribute("width")).toBe("120");
+    expect(await page.locator("#today-figures").textContent()).toContain("8 credits (4 KeyAPI calls)");
+    expect(await desc(page, "hours-spend")).toMatch(/^24 hours from \d\d:00 to \d\d:00 UTC: 8 credits in all; most/);
 
     // The last 30 days: one day with spend, the budget as a line; the outcomes, all answered.
     const today = new Date().toISOString().slice(0, 10);
     const todayShort = new Date().toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
     expect(await desc(page, "days-spend")).toMatch(
       new RegExp(
-        `^30 days from .+ to ${todayShort}: 6 credits in all; most on ${todayShort}, 6\\. Budget: 40 a day\\.$`,
+        `^30 days from .+ to ${todayShort}: 8 credits in all; most on ${todayShort}, 8\\. Budget: 40 a day\\.$`,
       ),
     );
     expect(await page.locator("#days-spend rect.bar").count()).toBe(1);
     expect(await page.locator("#days-spend line.budget").count()).toBe(1);
     expect(await desc(page, "days-outcomes")).toBe(
-      "Calls over 30 days by outcome: 2xx 3, 4xx 0, 5xx 0, none 0, unknown 0.",
+      "Calls over 30 days by outcome: 2xx 4, 4xx 0, 5xx 0, none 0, unknown 0.",
     );
     expect(await page.locator("#days-outcomes rect.o-2xx").count()).toBe(1);
     const lastDay = await page.locator("#days-table tbody tr").last().locator("td").allTextContents();
-    expect(lastDay).toEqual([today, "6", "3", "3", "0", "0", "0", "0"]);
+    expect(lastDay).toEqual([today, "8", "4", "4", "0", "0", "0", "0"]);
 
-    // The keys, each linking to its card and embed page.
+    // The keys, each linking to its card and embed page (region first), which serve it from the cache.
     const rows = page.locator("#keys tbody tr");
-    expect(await rows.count()).toBe(3);
+    expect(await rows.count()).toBe(4);
     const keys = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll("td")[1]?.textContent));
-    expect(keys.sort()).toEqual([`${CLIPS[0]}:7:US`, `${CLIPS[1]}:30:US`, `${CLIPS[2]}:7:GB`].sort());
-    const gb = rows.filter({ hasText: `${CLIPS[2]}:7:GB` });
-    expect(await gb.getByRole("link", { name: "card" }).getAttribute("href")).toBe(
-      `/v1/tiktok/trending/music/card.svg?clip_id=${CLIPS[2]}&region=GB&period=7`,
-    );
-    expect(await gb.getByRole("link", { name: "embed page" }).getAttribute("href")).toBe(
-      `/embed/sound/${CLIPS[2]}?region=GB&period=7`,
-    );
-    const card = await page.request.get(
-      `${worker?.url}/v1/tiktok/trending/music/card.svg?clip_id=${CLIPS[2]}&region=GB&period=7`,
-    );
-    expect(card.headers()["x-cache"]).toBe("HIT");
+    expect(keys.sort()).toEqual([`${CLIPS[0]}:7:US`, `${CLIPS[1]}:30:US`, `${CLIPS[2]}:7:GB`, "GB:30:1:20:new"].sort());
+    const hrefs = async (key: string) =>
+      Object.fromEntries(
+        await rows
+          .filter({ hasText: key })
+          .getByRole("link")
+          .evaluateAll((links) => links.map((link) => [link.textContent, link.getAttribute("href")])),
+      );
+    expect(await hrefs(`${CLIPS[2]}:7:GB`)).toEqual({
+      card: `/v1/tiktok/trending/music/card.svg?region=GB&period=7&clip_id=${CLIPS[2]}`,
+      "embed page": `/embed/sound/${CLIPS[2]}?region=GB&period=7`,
+    });
+    const chart = "region=GB&period=30&new_to_top_100=true";
+    expect(await hrefs("GB:30:1:20:new")).toEqual({
+      card: `/v1/tiktok/trending/music/chart.svg?${chart}`,
+      "embed page": `/embed/chart?${chart}`,
+      JSON: `/v1/tiktok/trending/music?${chart}`,
+    });
+    for (const href of [
+      ...Object.values(await hrefs(`${CLIPS[2]}:7:GB`)),
+      ...Object.values(await hrefs("GB:30:1:20:new")),
+    ]) {
+      const res = await page.request.get(`${worker?.url}${href}`);
+      expect([href, res.status(), res.headers()["x-cache"]]).toEqual([href, 200, "HIT"]);
+    }
+    expect(mock.mock.stats.calls).toBe(4);
 
     // The configuration that decides spend.
     const config = await page.locator("#config").textContent();
     expect(config).toContain("Daily budget40 credits");
     expect(config).toContain("Fresh for1 h");
+    expect(config).toContain(
+      "Kept warm by the croncharts US:7 (page 1 of each): about 1 KeyAPI call (2 credits) per freshness window",
+    );
+    expect(config).toContain("A chart page from KeyAPI20 sounds, one call");
     expect(config).toContain("Budget alertsoff (no ALERT_WEBHOOK_URL)");
 
     // Kept in this tab's session storage only: not in the URL, not in a cookie.
@@ -199,6 +223,7 @@ describe.runIf(browserTestsRun)("the operator console in Chromium", () => {
         "summary:The numbers, day by day",
         "a:card",
         "a:embed page",
+        "a:JSON",
       ]),
     );
     // "Forget the token" asks for it again.

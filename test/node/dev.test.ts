@@ -12,10 +12,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "./support/browser.ts";
 
 const ROOT = new URL("../../", import.meta.url);
+const usesDevVars = existsSync(new URL(".dev.vars", ROOT));
 /** With KEYAPI_BASE_URL in .dev.vars, `npm run dev` starts no mock: these tests need the usual setup. */
-const usesRealKeyApi =
-  existsSync(new URL(".dev.vars", ROOT)) &&
-  /^\s*KEYAPI_BASE_URL\s*=/m.test(readFileSync(new URL(".dev.vars", ROOT), "utf8"));
+const usesRealKeyApi = usesDevVars && /^\s*KEYAPI_BASE_URL\s*=/m.test(readFileSync(new URL(".dev.vars", ROOT), "utf8"));
 
 type Dev = { npm: ChildProcess; output: () => string; exited: Promise<number | null>; ports: Ports };
 type Ports = { port: number; mockPort: number; inspectorPort: number };
@@ -162,15 +161,44 @@ describe.skipIf(usesRealKeyApi)("npm run dev", () => {
     60_000,
   );
 
-  it("answers GET /v1/tiktok/trending/music?region=US with the documented example sound at rank 1", async () => {
+  it("answers GET /v1/tiktok/trending/music?region=US with the documented example sound at rank 1, and prints lines that work", async () => {
     const dev = startDev(await freePorts());
     await answering(dev);
-    const res = await fetch(`http://127.0.0.1:${dev.ports.port}/v1/tiktok/trending/music?region=US`);
+    const origin = `http://127.0.0.1:${dev.ports.port}`;
+    const res = await fetch(`${origin}/v1/tiktok/trending/music?region=US`);
     expect(res.status, dev.output()).toBe(200);
     const body = (await res.json()) as { total: number; sounds: { rank: number; clip_id: string; title: string }[] };
     expect(body.total).toBe(100);
     expect(body.sounds).toHaveLength(20);
     expect(body.sounds[0]).toMatchObject({ rank: 1, clip_id: "6703723351497508865", title: "New Sun" });
+
+    // The usage line: the budget the worker really has, and a curl that works; the console's line, with the same token.
+    const usageLine = new RegExp(
+      `^\\[dev\\] usage \\((?:credit budget (\\d+) credits a day|no credit budget: CREDIT_BUDGET_PER_DAY=0)\\): ` +
+        `curl -H 'Authorization: Bearer (\\S+)' ${origin.replaceAll(".", "\\.")}/v1/admin/usage$`,
+      "m",
+    ).exec(dev.output());
+    expect(usageLine, dev.output()).not.toBeNull();
+    const [, budget, token] = usageLine as RegExpExecArray;
+    expect(dev.output()).toContain(`\n[dev] console: ${origin}/admin (token: ${token})\n`);
+    if (!usesDevVars) expect(token).toBe("local-dev-admin-token");
+    const usage = await fetch(`${origin}/v1/admin/usage`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(usage.status, dev.output()).toBe(200);
+    expect(((await usage.json()) as { credit_budget: number | null }).credit_budget).toBe(
+      budget === undefined ? null : Number(budget),
+    );
+    const adminPage = await fetch(`${origin}/admin`);
+    expect([adminPage.status, adminPage.headers.get("Content-Type")]).toEqual([200, "text/html; charset=utf-8"]);
+
+    // PUBLIC_URL is the address dev serves on: an embed page's links name it, whatever Host a request brings.
+    const page = await fetch(`${origin}/embed/sound/6703723351497508865?region=US&period=7`, {
+      headers: { Host: "elsewhere.example" },
+    });
+    expect(page.status, dev.output()).toBe(200);
+    expect(page.headers.get("Vary") ?? "").not.toMatch(/host/i);
+    expect(await page.text()).toContain(
+      `<link rel="canonical" href="${origin}/embed/sound/6703723351497508865?region=US&amp;period=7">`,
+    );
     signal(dev.npm.pid, "SIGTERM");
     await dev.exited;
   }, 60_000);
