@@ -59,7 +59,7 @@ export class SoundCoordinator extends DurableObject<Env> {
       return {
         ok: false,
         kind: "upstream-unavailable",
-        detail: "KeyAPI failed for this sound moments ago; it is not asked again before the failure backoff.",
+        detail: "KeyAPI failed for this key moments ago; it is not asked again before the failure backoff.",
         retryAfter: Math.ceil(backoffMs / 1000),
         upstream: null,
       };

@@ -47,7 +47,7 @@ export function missAdmission(c: Context<AppEnv>): () => Promise<void> {
     if (!success) {
       throw new ProblemError(
         "rate-limited",
-        "This client has asked for too many uncached sounds. Cached sounds are still served; retry the others after Retry-After seconds.",
+        "This client has asked for too many uncached sounds or chart pages. Cached ones are still served; retry the others after Retry-After seconds.",
         { retryAfter: RATE_LIMIT_PERIOD_SECONDS },
       );
     }

@@ -77,7 +77,7 @@ group("MISS_LIMITER", () => {
     expect(refused.headers.get("Retry-After")).toBe("60");
     expect(await refused.json()).toMatchObject({
       type: problem("rate-limited"),
-      detail: expect.stringContaining("Cached sounds are still served"),
+      detail: expect.stringContaining("Cached ones are still served"),
     });
 
     const cached = await worker.fetch(`${SOUND_PATH}?clip_id=1`, { headers: client });
