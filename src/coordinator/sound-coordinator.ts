@@ -33,10 +33,11 @@ export class SoundCoordinator extends DurableObject<Env> {
    */
   #failedAt: number | undefined;
   /**
-   * The last call's failure when the input caused it (KeyAPI refused this
-   * input, or sent an answer too large to read), handed to every asker
-   * instead of a new call until the negative TTL has passed, as a `not found`
-   * copy would be. In memory, like `#failedAt`.
+   * The last call's failure when KeyAPI's answer refused this input (a 4xx or
+   * a refusing `code`, an answer too large to read, a list with no data),
+   * handed to every asker but a signed webhook instead of a new call until the
+   * negative TTL has passed: asking again would buy the same refusal. In
+   * memory, like `#failedAt`.
    */
   #refused: { until: number; failure: Obtained } | undefined;
   #schemaReady = false;
@@ -53,7 +54,10 @@ export class SoundCoordinator extends DurableObject<Env> {
       return { ok: true, answer: held, upstream: null };
     }
     if (this.#call) return asJoined(await this.#call);
-    if (this.#refused && ask.now < this.#refused.until) return { ...this.#refused.failure, upstream: null };
+    // A signed webhook is the one way to make KeyAPI be asked again on demand.
+    if (this.#refused && ask.now < this.#refused.until && ask.purpose !== "webhook") {
+      return { ...this.#refused.failure, upstream: null };
+    }
     const backoffMs = this.#backoffLeftMs(ask);
     if (backoffMs > 0) {
       return {
@@ -129,7 +133,7 @@ export class SoundCoordinator extends DurableObject<Env> {
       this.#failedAt = undefined;
     } else if (obtained.upstream) {
       this.#failedAt = now;
-      if (obtained.blame === "request") {
+      if (refusedInput(obtained)) {
         this.#refused = { until: now + settings.ttls.negativeSeconds * 1000, failure: obtained };
       }
     }
@@ -179,4 +183,14 @@ export class SoundCoordinator extends DurableObject<Env> {
     );
     this.#schemaReady = true;
   }
+}
+
+/**
+ * KeyAPI answered, and the answer refused this input. Not a 5xx, a timeout or
+ * a network error, even when blamed on the request (a search's free text):
+ * those may pass, so the next asker tries again.
+ */
+function refusedInput(obtained: Obtained): boolean {
+  const status = obtained.upstream?.status;
+  return !obtained.ok && obtained.blame === "request" && status != null && status < 500;
 }

@@ -86,9 +86,12 @@ export const listEndpoint: Endpoint<ChartPageQuery> = {
   freeInput: (query) => query.searchKeyword !== null,
   trim(data, query): Trimmed {
     if (!data || !Object.hasOwn(data, "sound_list")) {
-      // KeyAPI's way of saying "nothing there" (as data.sound null is for a sound): the input's doing
-      // (a region, page or filter a client chose), so it never counts towards the breaker.
-      throw new ProblemError("upstream-error", "KeyAPI sent a list without sound_list.", { blame: "request" });
+      // `data: null` with code 0 is a success with nothing in it, which a region, page or filter a client chose
+      // may cause (as data.sound null is "not found" for a sound): it never counts towards the breaker. A `data`
+      // without `sound_list` is an answer of the wrong shape, KeyAPI's fault.
+      throw new ProblemError("upstream-error", "KeyAPI sent a list without sound_list.", {
+        blame: data === null ? "request" : "upstream",
+      });
     }
     const rows = data.sound_list ?? [];
     if (!Array.isArray(rows)) {
