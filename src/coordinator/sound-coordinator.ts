@@ -17,6 +17,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { backsOffAfterFailure, type CachedAnswer, keptUntil, satisfies, type Ttls } from "../domain/freshness";
 import { endpointNamed } from "../endpoints";
+import { blameFor } from "../keyapi/client";
 import { ledgerOf } from "../ledger/client";
 import { type Ask, asJoined, type Obtained, objectDeadlineMs } from "./contract";
 import { callKeyApi } from "./keyapi-call";
@@ -108,8 +109,9 @@ export class SoundCoordinator extends DurableObject<Env> {
     if (!apiKey) {
       return { ok: false, kind: "service-misconfigured", detail: "The service is misconfigured.", upstream: null };
     }
+    const endpoint = endpointNamed(ask.endpoint);
     const obtained = await callKeyApi(
-      endpointNamed(ask.endpoint),
+      endpoint,
       ask.query,
       {
         keyapiBaseUrl: settings.keyapiBaseUrl,
@@ -133,7 +135,7 @@ export class SoundCoordinator extends DurableObject<Env> {
       this.#failedAt = undefined;
     } else if (obtained.upstream) {
       this.#failedAt = now;
-      if (refusedInput(obtained)) {
+      if (refusedInput(obtained, endpoint.freeInput?.(ask.query) === true)) {
         this.#refused = { until: now + settings.ttls.negativeSeconds * 1000, failure: obtained };
       }
     }
@@ -186,11 +188,14 @@ export class SoundCoordinator extends DurableObject<Env> {
 }
 
 /**
- * KeyAPI answered, and the answer refused this input. Not a 5xx, a timeout or
- * a network error, even when blamed on the request (a search's free text):
- * those may pass, so the next asker tries again.
+ * KeyAPI answered, and the answer refused this input: a refusing 4xx (or
+ * `code`), or an answer that cannot be used for it (too large, a list of
+ * `data: null`). For free input (a search) only an HTTP 4xx refusal: there any
+ * failure is blamed on the request, and a 5xx in an envelope, a timeout or a
+ * network error may pass, so the next asker tries again.
  */
-function refusedInput(obtained: Obtained): boolean {
+function refusedInput(obtained: Obtained, freeInput: boolean): boolean {
   const status = obtained.upstream?.status;
-  return !obtained.ok && obtained.blame === "request" && status != null && status < 500;
+  if (obtained.ok || obtained.blame !== "request" || status == null) return false;
+  return freeInput ? status >= 400 && blameFor(status) === "request" : true;
 }

@@ -240,9 +240,10 @@ function blamed(failure: ProblemError, freeInput: boolean): ProblemError {
 
 /**
  * 4xx statuses about the service, not the input: our key (401, 403), our quota
- * (402), our rate (429). Every other 4xx refuses the request itself.
+ * (402), our rate (429), and a gateway's timing (408 Request Timeout, 425 Too
+ * Early), which no query chooses. Every other 4xx refuses the request itself.
  */
-const SERVICE_REFUSALS = new Set([401, 402, 403, 429]);
+const SERVICE_REFUSALS = new Set([401, 402, 403, 408, 425, 429]);
 
 /**
  * Whose fault a failing status (or `code`) is. Judged by the number alone,

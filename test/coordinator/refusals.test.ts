@@ -78,10 +78,15 @@ group("a refusal KeyAPI answered for one input", () => {
   });
 });
 
-group("a failure that may pass", () => {
-  it("is not remembered, even when a search's free text takes the blame: the next asker tries again", async () => {
+group("a search's failures", () => {
+  const unavailable = { code: 503, message: "Service unavailable", data: null };
+  it.each([
+    ["HTTP 503", () => Response.json(unavailable, { status: 503 })],
+    ["a 503 code in an HTTP 200", () => Response.json(unavailable)],
+    ["HTTP 408 from a gateway", () => new Response("Request Timeout", { status: 408 })],
+  ])("is not remembered, even when a search's free text takes the blame: %s", async (_name, failure) => {
     const { state, upstream } = switchable(
-      () => Response.json({ code: 503, message: "Service unavailable", data: null }, { status: 503 }),
+      failure,
       (url) => url.pathname === CHART && url.searchParams.get("search_keyword") === "love",
     );
     const { at } = locations();
@@ -92,5 +97,18 @@ group("a failure that may pass", () => {
     const res = await at().fetch(path);
     expect(res.status, await describe(res)).toBe(200);
     expect(upstream.calls).toBe(failed + 1);
+  });
+
+  it("a refusal of a search (HTTP 400) is remembered like any refusal", async () => {
+    const { state, upstream } = switchable(
+      () => refusal(400),
+      (url) => url.pathname === CHART && url.searchParams.get("search_keyword") === "love",
+    );
+    const { at } = locations();
+    const path = `${CHART}?search_keyword=love`;
+    expect((await at().fetch(path)).status).toBe(502);
+    state.failing = false;
+    expect((await at().fetch(path)).status).toBe(502);
+    expect(upstream.calls).toBe(1);
   });
 });

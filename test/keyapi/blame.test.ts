@@ -13,8 +13,10 @@ it.each([
   [413, "request"],
   [422, "request"],
   [499, "request"],
-  // About the service: our key, our quota, our rate. No input chooses them.
+  // About the service: our key, our quota, our rate, a gateway's timing. No input chooses them.
   [401, "upstream"],
+  [408, "upstream"],
+  [425, "upstream"],
   [402, "upstream"],
   [403, "upstream"],
   [429, "upstream"],
