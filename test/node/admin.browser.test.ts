@@ -9,7 +9,6 @@
  *
  * Without /usr/bin/chromium (or $CHROMIUM_PATH) the test is skipped, and says so; with CI set it fails instead.
  */
-import { existsSync, mkdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningMock, startMockServer } from "../../mock/server.ts";
@@ -22,6 +21,8 @@ import {
   openPage,
   type RunningWorker,
   SKIP_REASON,
+  saveScreenshot,
+  screenshotWanted,
   startWorker,
 } from "./support/browser.ts";
 
@@ -248,11 +249,10 @@ describe.runIf(browserTestsRun)("the operator console in Chromium", () => {
       report.console = await axeViolations(page);
       expect(report).toEqual({ "token prompt": [], "wrong token": [], console: [] });
       expect(errors).toEqual([]);
-      // Its dates and hours change with every run: retaken only when asked for (or missing), not to dirty the tree.
-      if (scheme === "light" && (process.env.UPDATE_SCREENSHOTS || !existsSync(SCREENSHOT))) {
+      // Its dates and hours change with every run: retaken only when asked for (or missing).
+      if (scheme === "light" && screenshotWanted(SCREENSHOT)) {
         for (const details of await page.locator("details").all()) await details.locator("summary").click();
-        mkdirSync(new URL(".", SCREENSHOT), { recursive: true });
-        await page.screenshot({ path: SCREENSHOT.pathname, fullPage: true });
+        await saveScreenshot(page, SCREENSHOT, { fullPage: true });
       }
       await page.close();
     });

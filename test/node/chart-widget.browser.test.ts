@@ -6,7 +6,6 @@
  *
  * Without /usr/bin/chromium (or $CHROMIUM_PATH) the test is skipped, and says so; with CI set it fails instead.
  */
-import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLE_CLIP_ID } from "../../mock/keyapi.ts";
@@ -18,6 +17,7 @@ import {
   openPage,
   type Site,
   SKIP_REASON,
+  saveScreenshot,
   startSite,
   useBrowserRig,
 } from "./support/browser.ts";
@@ -183,8 +183,7 @@ main{display:grid;grid-template-columns:repeat(2,420px);gap:20px;align-items:sta
       await Promise.all(images.map((image) => image.decode()));
       await document.fonts.ready;
     });
-    mkdirSync(new URL(".", SCREENSHOT), { recursive: true });
-    await page.locator("main").screenshot({ path: SCREENSHOT.pathname, animations: "disabled" });
+    await saveScreenshot(page.locator("main"), SCREENSHOT, { animations: "disabled" });
     await page.close();
   });
 

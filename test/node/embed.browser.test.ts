@@ -6,7 +6,6 @@
  * page's new section. Takes docs/card.png, docs/embed.png, docs/chart.png and
  * docs/chart-page.png for the README.
  */
-import { mkdirSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { inflateSync } from "node:zlib";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -24,6 +23,7 @@ import {
   type RunningWorker,
   type Site,
   SKIP_REASON,
+  saveScreenshot,
   startSite,
   startWorker,
 } from "./support/browser.ts";
@@ -116,10 +116,7 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
           BACKGROUND[card.theme === "auto" ? scheme : card.theme],
         );
       }
-      if (scheme === "light") {
-        mkdirSync(new URL(".", image.shot), { recursive: true });
-        await page.locator(".row").first().screenshot({ path: image.shot.pathname });
-      }
+      if (scheme === "light") await saveScreenshot(page.locator(".row").first(), image.shot);
       await page.close();
     }
   });
@@ -134,8 +131,7 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
     expect(await link.textContent()).toBe("Listen on TikTok: New Sun by Chihei Hatakeyama (opens in a new tab)");
     const box = await page.locator("#frame-0").boundingBox();
     expect(box).toMatchObject({ width: 480, height: 252 });
-    mkdirSync(new URL(".", EMBED_SHOT), { recursive: true });
-    await page.locator("#frame-0").screenshot({ path: EMBED_SHOT.pathname });
+    await saveScreenshot(page.locator("#frame-0"), EMBED_SHOT);
     await page.close();
   });
 
@@ -233,8 +229,7 @@ describe.runIf(browserTestsRun)("the embeds in Chromium", () => {
       height,
       480,
     ]);
-    mkdirSync(new URL(".", CHART_PAGE_SHOT), { recursive: true });
-    await page.locator("#frame-0").screenshot({ path: CHART_PAGE_SHOT.pathname });
+    await saveScreenshot(page.locator("#frame-0"), CHART_PAGE_SHOT);
     await page.close();
   });
 

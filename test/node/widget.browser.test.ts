@@ -5,7 +5,6 @@
  *
  * Without /usr/bin/chromium (or $CHROMIUM_PATH) the test is skipped, and says so; with CI set it fails instead.
  */
-import { mkdirSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +19,7 @@ import {
   type RunningWorker,
   type Site,
   SKIP_REASON,
+  saveScreenshot,
   settled,
   startSite,
   startWorker,
@@ -107,8 +107,7 @@ describe.runIf(browserTestsRun)("the widget in Chromium", () => {
       document.getElementById("card-3")?.remove();
       (document.activeElement as HTMLElement | null)?.blur();
     });
-    mkdirSync(new URL(".", SCREENSHOT), { recursive: true });
-    await page.locator(".cards").screenshot({ path: SCREENSHOT.pathname, animations: "disabled" });
+    await saveScreenshot(page.locator(".cards"), SCREENSHOT, { animations: "disabled" });
     await page.close();
   });
 

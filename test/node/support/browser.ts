@@ -12,12 +12,12 @@
  * ```
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { MOCK_API_KEY, type MockBehaviour } from "../../../mock/keyapi.ts";
 import { type RunningMock, startMockServer } from "../../../mock/server.ts";
@@ -180,6 +180,25 @@ export async function openPage(
   if (options.colorScheme) await page.emulateMedia({ colorScheme: options.colorScheme });
   if (url) await page.goto(url);
   return page;
+}
+
+/**
+ * Whether a README screenshot in docs/ is (re)taken: when it is missing or `UPDATE_SCREENSHOTS=1` is set, so a
+ * test run leaves the tree as it found it (fonts, hinting and dates can move a pixel).
+ */
+export function screenshotWanted(file: URL): boolean {
+  return Boolean(process.env.UPDATE_SCREENSHOTS) || !existsSync(file);
+}
+
+/** Takes the README screenshot `file` of `target` when `screenshotWanted(file)`. */
+export async function saveScreenshot(
+  target: Locator | Page,
+  file: URL,
+  options: { animations?: "disabled"; fullPage?: boolean } = {},
+): Promise<void> {
+  if (!screenshotWanted(file)) return;
+  mkdirSync(new URL(".", file), { recursive: true });
+  await target.screenshot({ path: file.pathname, ...options });
 }
 
 export type Site = { origin: string; close: () => Promise<void> };
