@@ -52,7 +52,7 @@ export type FetchOptions = {
   beforeAttempt?: (attempt: number) => Promise<void>;
   /** Told how each attempt that was sent ended: KeyAPI's HTTP status, or `null` when no answer came. */
   afterAttempt?: (status: number | null) => void;
-  /** False: no second attempt (the cron's next run is its retry; nobody waits for this answer). */
+  /** False: no second attempt (the cron: its next run is the retry; a lookup that joins such a call shares it). */
   retry?: boolean;
 };
 
