@@ -116,9 +116,13 @@ async function attempt<Q>(
       signal: deadline,
     });
     exchange.status = response.status;
-    if (RETRYABLE_STATUSES.has(response.status)) {
+    if (response.status !== 200) {
+      // Judged by the status alone (the body is never read): a huge error page is KeyAPI's 5xx, not a large answer.
       await response.body?.cancel();
-      return { failure: failureFor(response.status, response.headers), retryable: true };
+      return {
+        failure: failureFor(response.status, response.headers),
+        retryable: RETRYABLE_STATUSES.has(response.status),
+      };
     }
     const body = await readAtMost(response, ANSWER_LIMITS.bodyBytes);
     if (body === undefined) {
@@ -130,7 +134,7 @@ async function attempt<Q>(
     }
     const now = options.now ?? Date.now;
     return {
-      answer: interpret(response.status, response.headers, body, (data) => endpoint.trim(data, query, new Date(now()))),
+      answer: interpret(response.headers, body, (data) => endpoint.trim(data, query, new Date(now()))),
     };
   } catch (error) {
     if (error instanceof ProblemError) return { failure: error, retryable: false };
@@ -192,7 +196,6 @@ function logCall(
 }
 
 function interpret(
-  httpStatus: number,
   headers: Headers,
   body: string,
   trim: (data: Record<string, unknown> | null | undefined) => Trimmed,
@@ -202,10 +205,9 @@ function interpret(
     const parsed = envelopeSchema.safeParse(parseJsonKeepingBigIntegers(body));
     if (parsed.success) envelope = parsed.data;
   } catch {
-    // Not JSON: judged by the HTTP status below.
+    // Not JSON: unreadable, below.
   }
 
-  if (httpStatus !== 200) throw failureFor(httpStatus, headers);
   if (!envelope) throw unreadable("KeyAPI sent an answer that is not its documented envelope.");
   if (envelope.code !== 0) throw failureFor(envelope.code, headers);
 

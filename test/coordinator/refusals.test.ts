@@ -78,6 +78,26 @@ group("a refusal KeyAPI answered for one input", () => {
   });
 });
 
+group("a KeyAPI error page too large to read", () => {
+  it("is KeyAPI's 5xx, judged by its status: not remembered as a refusal, so the next asker tries again", async () => {
+    const upstream = fakeKeyApi(() => {
+      const page = new TextEncoder().encode(" ".repeat(1024 * 1024));
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          controller.enqueue(page);
+        },
+      });
+      return new Response(body, { status: 500 });
+    });
+    const { at } = locations();
+    for (const worker of [at(), at()]) {
+      const res = await worker.fetch(`${SOUND_PATH}?clip_id=44`);
+      expect(res.status, await describe(res)).toBe(502);
+    }
+    expect(upstream.calls).toBe(2);
+  }, 30_000);
+});
+
 group("a search's failures", () => {
   const unavailable = { code: 503, message: "Service unavailable", data: null };
   it.each([
