@@ -167,12 +167,16 @@ export type MockKeyApi = ReturnType<typeof createMockKeyApi>;
 
 // ---- answers ---------------------------------------------------------------
 
-/** JSON with bigint values written as bare numbers, the way KeyAPI sends 64-bit ids. */
-function envelope(status: number, body: unknown, retryAfter?: number): Response {
+/** JSON as KeyAPI writes it: bigint values become bare numbers (64-bit ids that JSON.parse would round). */
+export function keyApiJson(body: unknown): string {
   const text = JSON.stringify(body, (_key, value) => (typeof value === "bigint" ? `\u0000big:${value}` : value));
+  return text.replace(/"\\u0000big:(-?\d+)"/g, "$1");
+}
+
+function envelope(status: number, body: unknown, retryAfter?: number): Response {
   const headers = new Headers({ "Content-Type": "application/json" });
   if (retryAfter !== undefined) headers.set("Retry-After", String(retryAfter));
-  return new Response(text.replace(/"\\u0000big:(-?\d+)"/g, "$1"), { status, headers });
+  return new Response(keyApiJson(body), { status, headers });
 }
 
 function exampleSound(period: string, region: string) {

@@ -103,6 +103,8 @@ async function load({ focus = false } = {}) {
       api(`/v1/admin/usage/keys?limit=${KEYS_SHOWN}`, token),
       api("/v1/admin/config", token),
     ]);
+    // Signed out (or in again) while this load was on its way: its answers are not for this token.
+    if (sessionStorage.getItem(TOKEN_KEY) !== token) return;
     problem();
     render({ usage, hours: hours.hours, history, keys, config });
     show("console");

@@ -3,7 +3,7 @@
  * the alert says, and when a failed delivery is tried again. Pure: the ledger
  * object queues, signs and sends them (src/ledger/alert-delivery.ts).
  */
-import { callFits, resetsAt, utcDay } from "./upstream";
+import { callFits, DAY_MS, HOUR_MS, resetsAt, utcDay } from "./upstream";
 
 /** Shares of `CREDIT_BUDGET_PER_DAY` announced once per day each. */
 export const BUDGET_THRESHOLDS = [0.5, 0.8, 1] as const;
@@ -48,9 +48,9 @@ export function alertBody(now: number, threshold: number, spent: number, budget:
 }
 
 /** Waits after the 1st, 2nd, … failed attempt; the last one repeats. */
-export const ALERT_RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000, 3_600_000] as const;
+export const ALERT_RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000, HOUR_MS] as const;
 /** An alert not delivered this long after it was queued is given up. */
-export const ALERT_GIVE_UP_MS = 24 * 3_600_000;
+export const ALERT_GIVE_UP_MS = DAY_MS;
 
 /**
  * When to try again after `failures` failed attempts of an alert queued at

@@ -135,13 +135,18 @@ const PARSED_QUERIES_MAX = 512;
  * (which throw) are never remembered.
  */
 export function remembering<T>(parse: (search: URLSearchParams) => T): (search: string) => T {
+  return rememberingBy((search) => parse(new URLSearchParams(search)));
+}
+
+/** The memo behind `remembering`, for a parser of any string key (one that also holds a path's part). */
+export function rememberingBy<T>(parse: (key: string) => T): (key: string) => T {
   const known = new Map<string, T>();
-  return (search) => {
-    const remembered = known.get(search);
+  return (key) => {
+    const remembered = known.get(key);
     if (remembered) return remembered;
-    const parsed = parse(new URLSearchParams(search));
+    const parsed = parse(key);
     if (known.size >= PARSED_QUERIES_MAX) known.clear();
-    known.set(search, parsed);
+    known.set(key, parsed);
     return parsed;
   };
 }

@@ -16,6 +16,7 @@ import {
   readParams,
   region,
   remembering,
+  rememberingBy,
   type Theme,
   theme,
 } from "./query";
@@ -120,6 +121,17 @@ export function withDefaults(query: { clipId: string; period?: Period; region?: 
 export const parseSoundQueryString = remembering(parseSoundQuery);
 /** `parseCardQuery` for the raw query string, remembering valid ones. */
 export const parseCardQueryString = remembering(parseCardQuery);
+
+// Keyed `<query string>#<clip id>`: a raw query string never holds a `#` (a fragment is not sent), a path's part may.
+const embedQueries = rememberingBy((key) => {
+  const split = key.indexOf("#");
+  return parseEmbedQuery(key.slice(split + 1), new URLSearchParams(key.slice(0, split)));
+});
+
+/** `parseEmbedQuery` for the path's clip id and the raw query string, remembering valid ones. */
+export function parseEmbedQueryString(clipIdInPath: string, search: string): CardQuery {
+  return embedQueries(`${search}#${clipIdInPath}`);
+}
 
 /** What every surface says when KeyAPI has no such sound (a cached answer, not a failure). */
 export function soundNotFound(query: SoundQuery): ProblemError {

@@ -9,7 +9,7 @@ import { chartHeading, chartRows } from "./chart-facts";
 import { chartPageHeight, chartPageUrl } from "./chart-page";
 import type { ChartEmbedQuery } from "./chart-query";
 import { MIN_EMBED_WIDTH, type OembedOptions, type OembedResponse, richAnswer } from "./oembed";
-import { fitText } from "./text";
+import { capText, TEXT_CAPS } from "./text";
 
 /**
  * The iframe's size: the card's width scaled down (never up) to `maxWidth`,
@@ -43,9 +43,9 @@ export function chartOembedResponse(
   const heading = chartHeading(chart);
   return richAnswer(
     {
-      title: fitText(heading.label, 150, { size: 1 }),
+      title: capText(heading.label, TEXT_CAPS.oembed),
       src: chartPageUrl(options.origin, query),
-      iframeTitle: fitText(heading.label, 90, { size: 1 }),
+      iframeTitle: capText(heading.label, TEXT_CAPS.label),
       cover: chartRows(chart, 1)[0]?.cover ?? null,
     },
     options,

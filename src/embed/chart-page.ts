@@ -17,7 +17,7 @@ import { trendSvg } from "./chart-svg";
 import { type EmbedPageLinks, page, previewHead } from "./embed-page";
 import { htmlEscape } from "./escape";
 import { embedPageUrl } from "./oembed";
-import { fitText } from "./text";
+import { capText, fitText, TEXT_CAPS } from "./text";
 /** The heading block, each row and the space under the list, in CSS pixels: the page's height follows `limit`. */
 export const CHART_PAGE_HEAD_HEIGHT = 64;
 export const CHART_PAGE_ROW_HEIGHT = 48;
@@ -111,7 +111,7 @@ export function renderChartPage(chart: ChartPayload, query: ChartEmbedQuery, lin
   const heading = chartHeading(chart);
   const rows = chartRows(chart, query.chart.limit);
   // Link previews show a line or two: the top three, each cut to a line.
-  const label = fitText(heading.label, 90, { size: 1 });
+  const label = capText(heading.label, TEXT_CAPS.label);
   const description = rowsText(rows.slice(0, 3), ", ");
   const first = rows[0];
   const preview = previewHead({

@@ -15,7 +15,7 @@ import type { Theme } from "../domain/query";
 import { box, CARD_WIDTH, document, FONTS, MUSIC_NOTE, text } from "./card-svg";
 import { type ChartRow, chartHeading, chartRows, EMPTY_CHART, rowsText } from "./chart-facts";
 import { CHART_CARD } from "./chart-query";
-import { fitText } from "./text";
+import { capText, fitText, TEXT_CAPS } from "./text";
 
 /** Where the first row starts: the heading above it. */
 export const CHART_HEAD_HEIGHT = 72;
@@ -99,5 +99,5 @@ export function renderChartSvg(chart: ChartPayload, theme: Theme, options: Chart
           "middle",
         )
       : rows.map(row).join(""));
-  return document(height, fitText(heading.label, 80, { size: 1 }), rowsText(rows, "; "), theme, body);
+  return document(height, capText(heading.label, TEXT_CAPS.label), rowsText(rows, "; "), theme, body);
 }

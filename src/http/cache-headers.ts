@@ -18,7 +18,8 @@ export function clientMaxAge(answer: CachedAnswer, ttls: Ttls, now: number): num
 }
 
 /**
- * `Cache-Control`, `Age`, `X-Cache`, `Server-Timing` and `ETag` for an answer served at `now`.
+ * `Cache-Control`, `Age`, `X-Cache` and `Server-Timing` for an answer served at `now`. No `ETag`: each
+ * surface validates its own representation (the JSON route sends the answer's).
  *
  * RFC 9111 §4.2: a downstream cache compares `max-age` with `Age` plus the time it has held the copy, so every
  * directive counts from KeyAPI's answer, not from now: `max-age` is `Age` + the seconds it may reuse the copy
@@ -39,14 +40,12 @@ export function cacheHeaders(lookup: Lookup, ttls: Ttls, now: number): Record<st
     const staleWindow = Math.max(0, age + secondsUntil(servableUntil(answer, ttls), now) - maxAge);
     cacheControl += `, stale-while-revalidate=${staleWindow}, stale-if-error=${staleWindow}`;
   }
-  const headers: Record<string, string> = {
+  return {
     "Cache-Control": cacheControl,
     Age: String(age),
     "X-Cache": lookup.status,
     "Server-Timing": serverTiming(lookup),
   };
-  if (answer.etag) headers.ETag = answer.etag;
-  return headers;
 }
 
 function serverTiming(lookup: Lookup): string {

@@ -7,7 +7,9 @@
  */
 import * as z from "zod/mini";
 import { ANSWER_LIMITS } from "../domain/limits";
+import { clipId } from "../domain/query";
 import { boundedText } from "../domain/text";
+import { utcDay } from "../domain/upstream";
 
 export const orNull = <T extends z.ZodMiniType>(schema: T) => z.catch(z.nullable(schema), null);
 
@@ -68,25 +70,23 @@ export const soundFields = {
 } as const;
 
 /** Clip ids end up in our own paths and links: digits only, as the query rules have them. */
-export const clipIdField = orNull(z.pipe(id, z.string().check(z.regex(/^[0-9]{1,20}$/))));
+export const clipIdField = orNull(z.pipe(id, clipId));
 
 export const flag = orNull(z.boolean());
 
 /** One point of a `trend`: Unix seconds (within years 1970–9999) and a value. */
-export const trendPoint = z.pipe(
-  z.object({ time: z.number().check(z.minimum(0), z.maximum(253_402_300_799)), value: z.number() }),
-  z.transform(({ time, value }) => ({ time, value })),
-);
+export const trendPoint = z.object({
+  time: z.number().check(z.minimum(0), z.maximum(253_402_300_799)),
+  value: z.number(),
+});
 
 /** Every point is read: KeyAPI's order is not trusted, and the newest are kept (`trendByDate`). */
 export const trendField = listOf(trendPoint);
-
-const utcDay = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString().slice(0, 10);
 
 /** A trend as we serve it: sorted by time, the newest `ANSWER_LIMITS.trendPoints`, dated by UTC day. */
 export function trendByDate(points: readonly { time: number; value: number }[]): { date: string; value: number }[] {
   return points
     .toSorted((a, b) => a.time - b.time)
     .slice(-ANSWER_LIMITS.trendPoints)
-    .map(({ time, value }) => ({ date: utcDay(time), value }));
+    .map(({ time, value }) => ({ date: utcDay(time * 1000), value }));
 }

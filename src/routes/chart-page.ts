@@ -32,7 +32,7 @@ export function chartPageRoutes(cache: TieredCache, clock: () => number, rendere
     const headers = cacheHeaders(view.lookup, config.ttls, clock());
     varyByLinkOrigin(config, headers);
 
-    const origin = linkOrigin(config, new URL(c.req.url));
+    const origin = linkOrigin(config, c.req.url);
     const tag = `chart-page-${query.chart.limit}-${query.theme}-${CHART_RENDERER_VERSION}`;
     // The page holds absolute URLs: one rendering per origin its links name (just one with PUBLIC_URL), and per chart.
     const page = rendered.get(view.source, `${tag}|${chartName(query.chart)}|${origin}`, tag, () => {

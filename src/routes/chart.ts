@@ -15,6 +15,7 @@ import { LIST_PATH } from "../endpoints/list";
 import { cacheHeaders, isNotModified } from "../http/cache-headers";
 import { RATE_LIMITED_ROUTE_PROBLEMS } from "../http/rate-limit";
 import { chartPayload, viewChart } from "./chart-view";
+import { RENDER_CACHE_LIMITS } from "./rendered";
 import { queryStringOf } from "./sound";
 
 export const CHART_PATH = LIST_PATH;
@@ -30,7 +31,7 @@ export const CHART_PROBLEMS = [
 type Window = { body: string; etag: string };
 
 export function chartRoutes(cache: TieredCache, clock: () => number) {
-  const windows = new MemoryCache<Window>({ maxEntries: 1000, maxBytes: 8 * 1024 * 1024 });
+  const windows = new MemoryCache<Window>(RENDER_CACHE_LIMITS);
   return new Hono<AppEnv>().get(CHART_PATH, async function chart(c) {
     const raw = queryStringOf(c.req.url);
     const query = parseChartQueryString(raw);

@@ -5,9 +5,9 @@
  */
 import type { Config } from "../config";
 
-/** `PUBLIC_URL`, or the origin of `requestUrl`. */
-export function linkOrigin(config: Config, requestUrl: URL): string {
-  return config.publicUrl ?? requestUrl.origin;
+/** `PUBLIC_URL`, or the origin of `requestUrl` (parsed only then: a hit with `PUBLIC_URL` builds no URL object). */
+export function linkOrigin(config: Config, requestUrl: string): string {
+  return config.publicUrl ?? new URL(requestUrl).origin;
 }
 
 /** Adds `Vary: Host` to a cacheable answer's headers when its links come from the request. */

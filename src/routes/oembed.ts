@@ -50,7 +50,7 @@ export function oembedRoutes(cache: TieredCache, clock: () => number) {
       throw new ProblemError("unsupported-format", "Only format=json is available.");
     }
     const config = c.get("config");
-    const origin = linkOrigin(config, url);
+    const origin = linkOrigin(config, c.req.url);
     const target = embedTarget(params.url as string, origin);
     const { maxwidth: maxWidth, maxheight: maxHeight } = params;
     const isChart = "chart" in target;
@@ -64,8 +64,6 @@ export function oembedRoutes(cache: TieredCache, clock: () => number) {
     const answerFor = (lookup: Lookup) => {
       const now = clock();
       const headers = cacheHeaders(lookup, config.ttls, now);
-      // The answer's ETag validates the JSON payload, not this document.
-      delete headers.ETag;
       varyByLinkOrigin(config, headers);
       const cacheAge = clientMaxAge(lookup.answer, config.ttls, now);
       return { headers, options: { origin, providerName, size, maxWidth, maxHeight, cacheAge } };

@@ -16,8 +16,8 @@ export const RENDER_CACHE_LIMITS = { maxEntries: 1000, maxBytes: 8 * 1024 * 1024
 
 export type RenderCache = ReturnType<typeof createRenderCache>;
 
-export function createRenderCache(limits = RENDER_CACHE_LIMITS) {
-  const memory = new MemoryCache<Rendered>(limits);
+export function createRenderCache() {
+  const memory = new MemoryCache<Rendered>(RENDER_CACHE_LIMITS);
   return {
     /**
      * The rendering of what has the strong ETag `source` for `variant`, from
@@ -35,7 +35,6 @@ export function createRenderCache(limits = RENDER_CACHE_LIMITS) {
       memory.set(key, rendered, rendered.body.length + key.length + 64, Number.POSITIVE_INFINITY);
       return rendered;
     },
-    memory,
   };
 }
 

@@ -31,6 +31,7 @@ export function soundRoutes(cache: TieredCache, clock: () => number) {
     const query = parseSoundQueryString(queryStringOf(c.req.url));
     const lookup = await lookUp(c, cache, detailEndpoint, query);
     const headers = cacheHeaders(lookup, c.get("config").ttls, clock());
+    if (lookup.answer.etag) headers.ETag = lookup.answer.etag;
 
     if (lookup.answer.status === 404) return problemResponse(soundNotFound(query), c.get("requestId"), headers);
     if (isNotModified(c.req.header("If-None-Match"), lookup.answer)) {

@@ -6,6 +6,7 @@
 import { ProblemError } from "../domain/problems";
 import { sha256Hex } from "../util/sha256";
 import type { WebhookDeliveries } from "./deliveries";
+import { DELIVERY_TTL_MS } from "./signature";
 
 /** How long a second copy of a delivery waits for the first copy's answer before it is told to come back. */
 export const REDELIVERY_WAIT_MS = 10_000;
@@ -59,7 +60,7 @@ export async function processOnce(options: ProcessOnce): Promise<{ response: str
   if (claim.state === "conflict") {
     throw new ProblemError(
       "webhook-id-reused",
-      "This webhook-id was delivered within the last 10 minutes with a different body. Use a new id per message.",
+      `This webhook-id was delivered within the last ${DELIVERY_TTL_MS / 60_000} minutes with a different body. Use a new id per message.`,
     );
   }
   if (claim.state === "in-progress") {

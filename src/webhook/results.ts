@@ -77,6 +77,11 @@ async function refreshOne(
     }
     return { result: { ...item, status: 200, data: JSON.parse(answer.body) }, settled: true };
   } catch (error) {
+    if (!(error instanceof ProblemError)) {
+      console.error(
+        JSON.stringify({ level: "error", message: "webhook item failed unexpectedly", error: String(error) }),
+      );
+    }
     const problem =
       error instanceof ProblemError ? error : new ProblemError("internal", "Something went wrong on our side.");
     return {

@@ -5,14 +5,14 @@
  */
 import { expect, it } from "vitest";
 import { CHART_PATH } from "../support/charts";
-import { expectOutcome } from "../support/keyapi-outcomes";
+import { expectOutcome, type KeyApiOutcome } from "../support/keyapi-outcomes";
 import { fakeKeyApi } from "../support/upstream";
 import { describe, SOUND_PATH, testWorker } from "../support/worker";
 
 const NOON = Date.UTC(2026, 10, 25, 12);
 const ADMIN_TOKEN = "admin-token-0123456789";
 const AUTH = { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } };
-const EXHAUSTED = { name: "budget", status: 503, kind: "credit-budget-exhausted", retryAfter: "43200" };
+const EXHAUSTED: KeyApiOutcome = { name: "budget", status: 503, kind: "credit-budget-exhausted", retryAfter: "43200" };
 
 function location(budget: string) {
   return testWorker(

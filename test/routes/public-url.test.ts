@@ -99,7 +99,8 @@ group("without PUBLIC_URL", () => {
     const res = await worker.fetch(...fromHost(HOSTILE, `/embed/sound/${EXAMPLE_CLIP_ID}`));
     expect(res.status, await describe(res)).toBe(200);
     expect(res.headers.get("Vary")).toBe("Host, Origin");
-    expect(selfLinks(await res.text()).every((link) => link.startsWith(`${HOSTILE}/`))).toBe(true);
+    const page = `${HOSTILE}/embed/sound/${EXAMPLE_CLIP_ID}?region=US&period=7`;
+    expect(selfLinks(await res.text())).toEqual([page, page, `${HOSTILE}/oembed?url=${encodeURIComponent(page)}`]);
 
     const [url, init] = fromHost(HOSTILE, `/embed/sound/${EXAMPLE_CLIP_ID}`);
     const etag = res.headers.get("ETag") ?? "";
@@ -107,8 +108,10 @@ group("without PUBLIC_URL", () => {
     expect(notModified.status, await describe(notModified)).toBe(304);
     expect(notModified.headers.get("Vary")).toBe("Host, Origin");
 
+    await worker.fetch(`/embed/sound/${UNKNOWN_CLIP_ID}`);
     const notFound = await worker.fetch(`/embed/sound/${UNKNOWN_CLIP_ID}`);
     expect(notFound.status, await describe(notFound)).toBe(404);
+    expect(notFound.headers.get("X-Cache")).toBe("HIT");
     expect(notFound.headers.get("Vary")).toBe("Host, Origin");
   });
 
@@ -120,8 +123,10 @@ group("without PUBLIC_URL", () => {
     expect(res.headers.get("Vary")).toBe("Host");
     expect(((await res.json()) as { provider_url: string }).provider_url).toBe(`${HOSTILE}/`);
 
+    await worker.fetch(`/oembed?url=${encodeURIComponent(tiktok(UNKNOWN_CLIP_ID))}`);
     const notFound = await worker.fetch(`/oembed?url=${encodeURIComponent(tiktok(UNKNOWN_CLIP_ID))}`);
     expect(notFound.status, await describe(notFound)).toBe(404);
+    expect(notFound.headers.get("X-Cache")).toBe("HIT");
     expect(notFound.headers.get("Vary")).toBe("Host");
   });
 
@@ -132,9 +137,10 @@ group("without PUBLIC_URL", () => {
       `/v1/tiktok/trending/music/detail?clip_id=${EXAMPLE_CLIP_ID}`,
       `/v1/tiktok/trending/music/card.svg?clip_id=${EXAMPLE_CLIP_ID}`,
     ]) {
-      const res = await worker.fetch(path);
+      const res = await worker.fetch(...fromHost(HOSTILE, path));
       expect(res.status, await describe(res)).toBe(200);
       expect(res.headers.get("Vary")).toBeNull();
+      expect(await res.text()).not.toContain(HOSTILE);
     }
   });
 });

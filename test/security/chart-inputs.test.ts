@@ -69,14 +69,15 @@ group("the ledger's key table", () => {
       expect(res.status, await describe(res)).toBe(200);
     }
     expect(listCalls(upstream)).toHaveLength(2);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const keys = (await (await worker.fetch("/v1/admin/usage/keys?limit=100", AUTH)).json()) as {
-      endpoint: string;
-      key: string;
-      calls: number;
-    }[];
-    const list = keys.filter((row) => row.endpoint === "list");
-    expect(list.map((row) => row.calls)).toEqual([1, 1]);
+    // The ledger's reports run after the answers (the coordinator's waitUntil): asked until they are in.
+    const listCallsPerKey = async () => {
+      const keys = (await (await worker.fetch("/v1/admin/usage/keys?limit=100", AUTH)).json()) as {
+        endpoint: string;
+        calls: number;
+      }[];
+      return keys.filter((row) => row.endpoint === "list").map((row) => row.calls);
+    };
+    await expect.poll(listCallsPerKey).toEqual([1, 1]);
   });
 });
 

@@ -95,11 +95,9 @@ export function chartRow(rank: number, overrides: Record<string, unknown> = {}):
   };
 }
 
-/** JSON as KeyAPI writes it: bigint values become bare numbers (64-bit ids that JSON.parse would round). */
-export function keyApiJson(body: unknown): string {
-  const text = JSON.stringify(body, (_key, value) => (typeof value === "bigint" ? `\u0000big:${value}` : value));
-  return text.replace(/"\\u0000big:(-?\d+)"/g, "$1");
-}
+import { keyApiJson } from "../../mock/keyapi";
+
+export { keyApiJson };
 
 /** KeyAPI's 200 answer carrying `data`. */
 export function listAnswer(data: unknown): Response {

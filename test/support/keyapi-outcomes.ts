@@ -5,15 +5,16 @@
  */
 import { expect } from "vitest";
 import type { MockBehaviour } from "../../mock/keyapi";
+import { type ProblemKind, problemType } from "../../src/domain/problems";
 import { describe } from "./worker";
 
-export const problemType = (kind: string) => `urn:tiktok-sound-edge:problem:${kind}`;
+export { problemType };
 
 export type KeyApiOutcome = {
   name: string;
   behaviour?: MockBehaviour;
   status: number;
-  kind: string;
+  kind: ProblemKind;
   retryAfter?: string;
   /** 502/503/504 from KeyAPI are tried once more. */
   calls?: number;
