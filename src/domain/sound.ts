@@ -122,15 +122,16 @@ export const parseSoundQueryString = remembering(parseSoundQuery);
 /** `parseCardQuery` for the raw query string, remembering valid ones. */
 export const parseCardQueryString = remembering(parseCardQuery);
 
-// Keyed `<query string>#<clip id>`: a raw query string never holds a `#` (a fragment is not sent), a path's part may.
+// Keyed `<clip id's length>:<clip id><query string>`: unambiguous whatever either part holds.
 const embedQueries = rememberingBy((key) => {
-  const split = key.indexOf("#");
-  return parseEmbedQuery(key.slice(split + 1), new URLSearchParams(key.slice(0, split)));
+  const colon = key.indexOf(":");
+  const clipEnd = colon + 1 + Number(key.slice(0, colon));
+  return parseEmbedQuery(key.slice(colon + 1, clipEnd), new URLSearchParams(key.slice(clipEnd)));
 });
 
 /** `parseEmbedQuery` for the path's clip id and the raw query string, remembering valid ones. */
 export function parseEmbedQueryString(clipIdInPath: string, search: string): CardQuery {
-  return embedQueries(`${search}#${clipIdInPath}`);
+  return embedQueries(`${clipIdInPath.length}:${clipIdInPath}${search}`);
 }
 
 /** What every surface says when KeyAPI has no such sound (a cached answer, not a failure). */

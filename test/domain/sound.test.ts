@@ -1,7 +1,7 @@
 import { expect, describe as group, it } from "vitest";
 import { cacheKey } from "../../src/domain/endpoint";
 import { ProblemError } from "../../src/domain/problems";
-import { parseSoundQuery, parseSoundQueryString } from "../../src/domain/sound";
+import { parseEmbedQuery, parseEmbedQueryString, parseSoundQuery, parseSoundQueryString } from "../../src/domain/sound";
 import { detailEndpoint } from "../../src/endpoints/detail";
 
 const parse = (query: string) => parseSoundQuery(new URLSearchParams(query));
@@ -130,5 +130,38 @@ group("parseSoundQueryString", () => {
   it("rejects an invalid query every time (it is never remembered)", () => {
     expect(() => parseSoundQueryString("clip_id=x")).toThrow(ProblemError);
     expect(() => parseSoundQueryString("clip_id=x")).toThrow(ProblemError);
+  });
+});
+
+group("parseEmbedQueryString", () => {
+  const outcome = (read: () => unknown) => {
+    try {
+      return read();
+    } catch (error) {
+      if (error instanceof ProblemError) return { kind: error.kind, errors: error.errors };
+      throw error;
+    }
+  };
+
+  it.each([
+    ["6703723351497508865", "region=gb&theme=dark"],
+    ["6703723351497508865", ""],
+    ["12", "period=30"],
+    // Parts that would blur a key joined by a separator: each request keeps its own meaning.
+    ["1", "2:period=7"],
+    ["1:2", "period=7"],
+    ["1#2", "period=7"],
+    ["1", "period=7#x"],
+    ["", "3:period=7"],
+  ])("reads clip %j with query %j exactly as parseEmbedQuery does", (clipId, search) => {
+    const expected = outcome(() => parseEmbedQuery(clipId, new URLSearchParams(search)));
+    expect(outcome(() => parseEmbedQueryString(clipId, search))).toEqual(expected);
+    // Asked again (remembered when valid): the same answer.
+    expect(outcome(() => parseEmbedQueryString(clipId, search))).toEqual(expected);
+  });
+
+  it("remembers a valid query: a hot embed page is not parsed per hit", () => {
+    const first = parseEmbedQueryString("6703723351497508865", "region=fr");
+    expect(parseEmbedQueryString("6703723351497508865", "region=fr")).toBe(first);
   });
 });
